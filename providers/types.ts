@@ -1,0 +1,183 @@
+/**
+ * The one interface behind which Google Calendar and Microsoft Graph look the same.
+ *
+ * Everything here is plain data: the sync rules (sync-rules/) decide over `CalendarEvent`s without
+ * knowing which provider produced them, and activities move these values between the provider
+ * adapters and the CRM store. Times are ISO-8601 strings so values survive Temporal serialization.
+ */
+
+export type ProviderName = 'GOOGLE' | 'MICROSOFT';
+
+/** A guest's answer to an invitation, normalized across providers. */
+export type ResponseStatus = 'accepted' | 'declined' | 'tentative' | 'none';
+
+/**
+ * What a guest address stands for. Rooms and equipment are `resource`; distribution lists and
+ * Google groups are `group` (never expanded, never matched: SPEC §4.5).
+ */
+export type GuestKind = 'person' | 'group' | 'resource';
+
+export interface EventGuest {
+  /** As the provider gave it; the sync rules trim and lower-case it before matching. */
+  email: string;
+  name?: string;
+  response: ResponseStatus;
+  kind: GuestKind;
+  /** This guest is the event's organizer. */
+  organizer: boolean;
+  /** This guest is the connected user (the calendar's owner). */
+  self: boolean;
+}
+
+export interface EventTime {
+  /** The instant, ISO-8601 with offset (`2026-11-24T10:00:00Z`); all-day events start at 00:00 of `timeZone` or UTC. */
+  dateTime: string;
+  /** IANA zone the event was scheduled in, when the provider says. */
+  timeZone?: string;
+  allDay?: boolean;
+}
+
+/**
+ * - `single`: an ordinary event.
+ * - `seriesMaster`: a recurring series; it stands for its first occurrence (SPEC §4.6).
+ * - `occurrence`: an unmodified instance of a series (Graph expands these; Google does not list them
+ *   when `singleEvents` is false).
+ * - `exception`: an instance that differs from its series (moved, edited, cancelled, response changed).
+ */
+export type EventKind = 'single' | 'seriesMaster' | 'occurrence' | 'exception';
+
+export interface CalendarEvent {
+  /** Provider event id (Google event id; Graph event id). */
+  id: string;
+  iCalUID?: string;
+  kind: EventKind;
+  /** For `occurrence` and `exception`: the provider id of the series master. */
+  seriesMasterId?: string;
+  /** For `occurrence` and `exception`: the instance's original (unmoved) start. */
+  originalStart?: string;
+  /**
+   * `cancelled` covers a cancelled meeting and a deleted event alike. A deletion may come with
+   * nothing but `id` (and, for an instance, `seriesMasterId` + `originalStart`): `removed` is then true
+   * and the other fields are absent or meaningless.
+   */
+  status: 'confirmed' | 'tentative' | 'cancelled';
+  /** The provider reported only that the event is gone (Google bare `cancelled`, Graph `@removed`). */
+  removed?: boolean;
+  title?: string;
+  description?: string;
+  location?: string;
+  start?: EventTime;
+  end?: EventTime;
+  /** Google `private`/`confidential` and Graph sensitivity `private` are `private`. */
+  visibility: 'default' | 'public' | 'private';
+  /** Google `eventType`; Graph `showAs: oof` is `outOfOffice`. */
+  eventType: 'default' | 'outOfOffice' | 'other';
+  organizer?: { email: string; name?: string; self: boolean };
+  /** Attendees, resources and groups; the organizer is included when the provider lists it. */
+  guests: EventGuest[];
+  createdAt?: string;
+  updatedAt?: string;
+  /**
+   * Set when the CRM created this event (Google private extended property `crmMeetingId`; Graph
+   * `transactionId` of the form `crm-<meetingId>`), so the sync loop links it instead of logging it
+   * again (SPEC §5).
+   */
+  crmMeetingId?: string;
+}
+
+/** One page of an incremental change listing. */
+export interface ChangesPage {
+  events: CalendarEvent[];
+  /** Opaque position of the next page; absent on the last page. */
+  nextPage?: string;
+  /** Opaque cursor for the next incremental sync; present on the last page only. */
+  cursor?: string;
+}
+
+export interface ListChangesRequest {
+  /** Cursor from the last complete listing; absent for a full (initial) sync. */
+  cursor?: string;
+  /** `nextPage` of the previous page of this listing. */
+  page?: string;
+  /** Window of a full sync (ignored with a cursor: providers refuse or remember it). */
+  window?: { start: string; end: string };
+}
+
+/** What the CRM asks a calendar to hold. */
+export interface EventInput {
+  title: string;
+  description?: string;
+  location?: string;
+  start: EventTime;
+  end: EventTime;
+  /** Guest emails to invite. */
+  attendees: { email: string; name?: string }[];
+  /** Out-of-office block instead of a meeting. */
+  outOfOffice?: boolean;
+}
+
+/** A push channel: a Google watch channel or a Graph subscription. */
+export interface PushChannel {
+  /** Google channel id; Graph subscription id. */
+  id: string;
+  /** Google `resourceId` (needed to stop the channel); absent for Graph. */
+  resourceId?: string;
+  /** The secret the provider echoes on every notification (Google token; Graph clientState). */
+  secret: string;
+  expiresAt: string;
+}
+
+export interface CreateChannelRequest {
+  /** Public URL the provider posts notifications to. */
+  address: string;
+  /** Graph lifecycle notifications URL. */
+  lifecycleAddress?: string;
+  /** Our own id for a Google channel (Graph chooses its subscription id). */
+  channelId: string;
+  secret: string;
+  expiresAt: string;
+}
+
+export interface CalendarProvider {
+  readonly name: ProviderName;
+  listChanges(request: ListChangesRequest): Promise<ChangesPage>;
+  getEvent(id: string): Promise<CalendarEvent | undefined>;
+  /**
+   * Creates an event and sends invitations. `clientId` makes retries safe: Google uses it as the event
+   * id (a 409 then returns the existing event), Graph as `transactionId`.
+   */
+  createEvent(input: EventInput, options: { clientId: string; crmMeetingId?: string }): Promise<CalendarEvent>;
+  /** Patches an event; `notify` sends updates to guests (Google `sendUpdates=all`). */
+  patchEvent(id: string, patch: Partial<EventInput>, options: { notify: boolean }): Promise<CalendarEvent>;
+  deleteEvent(id: string, options: { notify: boolean }): Promise<void>;
+  createChannel(request: CreateChannelRequest): Promise<PushChannel>;
+  /** Google: a new channel (the caller stops the old one). Graph: PATCH of the expiry, same id. */
+  renewChannel(channel: PushChannel, request: CreateChannelRequest): Promise<PushChannel>;
+  stopChannel(channel: PushChannel): Promise<void>;
+}
+
+/** OAuth state of a connection, as stored (encrypted) in the database. Never enters Temporal. */
+export interface StoredCredentials {
+  accessToken: string;
+  refreshToken?: string;
+  /** ISO instant when the access token expires. */
+  expiresAt: string;
+  /** Microsoft: MSAL's serialized token cache and the account's home id. */
+  msalCache?: string;
+  homeAccountId?: string;
+}
+
+export interface AuthorizationResult {
+  credentials: StoredCredentials;
+  /** The email of the account that consented (the calendar owner). */
+  email: string;
+}
+
+/** OAuth for one provider: consent URL, code exchange, refresh. */
+export interface ProviderAuth {
+  readonly name: ProviderName;
+  authorizationUrl(request: { state: string; redirectUri: string; loginHint?: string }): Promise<string>;
+  exchangeCode(request: { code: string; redirectUri: string }): Promise<AuthorizationResult>;
+  /** A fresh access token; throws `AuthRevokedError` when the grant is dead for good. */
+  refresh(credentials: StoredCredentials): Promise<StoredCredentials>;
+}
