@@ -12,6 +12,7 @@ module.exports = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
-  maxWorkers: 2,
+  // The embedded PostgreSQL serves one connection at a time: one test worker unless DATABASE_URL is set.
+  maxWorkers: process.env.DATABASE_URL ? 2 : 1,
   testTimeout: 60_000,
 };

@@ -1,1 +1,4 @@
-export default async function globalTeardown(): Promise<void> {}
+export default async function globalTeardown(): Promise<void> {
+  const services = ((globalThis as Record<string, unknown>).__testServices ?? []) as { stop(): Promise<void> }[];
+  await Promise.all(services.map((service) => service.stop()));
+}

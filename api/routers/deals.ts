@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import { recordRouter } from './record-router';
+
+const deal = z.object({
+  name: z.string().trim().min(1, 'must not be empty').max(300),
+  stage: z.string().trim().max(100).optional(),
+});
+
+export const dealsRouter = (db: Database) =>
+  recordRouter({ name: 'deal', delegate: db.deal, createSchema: deal.strict(), updateSchema: deal.partial().strict() });

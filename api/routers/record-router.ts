@@ -1,0 +1,90 @@
+/**
+ * The create/read/update/list routes every plain CRM record shares (users, contacts, companies, deals,
+ * tickets), scoped to the caller's account: another account's record answers 404.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { Prisma } from '../../generated/prisma/client';
+import { accountIdOf } from '../middleware/authenticate';
+import { conflict, notFound } from '../http-errors';
+import { parse } from '../validation';
+
+/** The slice of a Prisma model delegate these routes use (delegates differ only in their types). */
+export interface RecordDelegate {
+  create(args: { data: any }): Promise<unknown>;
+  findFirst(args: { where: any }): Promise<unknown>;
+  findMany(args: { where: any; orderBy: any; take: number; cursor?: any; skip?: number }): Promise<{ id: string }[]>;
+  updateMany(args: { where: any; data: any }): Promise<{ count: number }>;
+}
+
+export interface RecordRouterSpec<C extends z.ZodType, U extends z.ZodType> {
+  /** Singular name used in messages, e.g. "contact". */
+  name: string;
+  delegate: RecordDelegate;
+  createSchema: C;
+  updateSchema: U;
+  /** Derived columns, e.g. the email match key. */
+  toData?: (input: Partial<z.infer<C>>) => Record<string, unknown>;
+  /** Field a unique-constraint violation is about, for the 409 message. */
+  uniqueField?: string;
+}
+
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  after: z.uuid().optional(),
+});
+const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+
+export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: RecordRouterSpec<C, U>): Router {
+  const router = Router();
+  const data = (input: Record<string, unknown>) => ({ ...input, ...spec.toData?.(input as Partial<z.infer<C>>) });
+
+  const uniqueViolation = (error: unknown) => {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      return conflict('duplicate', `a ${spec.name} with this ${spec.uniqueField ?? 'value'} already exists`, { field: spec.uniqueField });
+    }
+    return error;
+  };
+
+  router.post('/', async (req, res) => {
+    const input = parse(spec.createSchema, req.body) as Record<string, unknown>;
+    try {
+      res.status(201).json(await spec.delegate.create({ data: { ...data(input), accountId: accountIdOf(req) } }));
+    } catch (error) {
+      throw uniqueViolation(error);
+    }
+  });
+
+  router.get('/', async (req, res) => {
+    const { limit, after } = parse(listQuery, req.query, 'query');
+    const items = await spec.delegate.findMany({
+      where: { accountId: accountIdOf(req) },
+      orderBy: { id: 'asc' },
+      take: limit,
+      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    });
+    res.json({ items, next: items.length === limit ? items[items.length - 1]!.id : null });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const record = await spec.delegate.findFirst({ where: { id, accountId: accountIdOf(req) } });
+    if (!record) throw notFound(spec.name);
+    res.json(record);
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const input = parse(spec.updateSchema, req.body) as Record<string, unknown>;
+    const where = { id, accountId: accountIdOf(req) };
+    try {
+      const { count } = await spec.delegate.updateMany({ where, data: data(input) });
+      if (count === 0) throw notFound(spec.name);
+    } catch (error) {
+      throw uniqueViolation(error);
+    }
+    res.json(await spec.delegate.findFirst({ where }));
+  });
+
+  return router;
+}

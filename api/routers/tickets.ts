@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import { recordRouter } from './record-router';
+
+const ticket = z.object({
+  subject: z.string().trim().min(1, 'must not be empty').max(300),
+  status: z.string().trim().max(100).optional(),
+});
+
+export const ticketsRouter = (db: Database) =>
+  recordRouter({ name: 'ticket', delegate: db.ticket, createSchema: ticket.strict(), updateSchema: ticket.partial().strict() });

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import { emailKey } from '../../crm/email-key';
+import { recordRouter } from './record-router';
+
+const user = z.object({
+  email: z.string().trim().pipe(z.email({ message: 'must be an email address' })),
+  name: z.string().trim().max(200).optional(),
+});
+
+/** The account's users: each may connect one calendar. */
+export const usersRouter = (db: Database) =>
+  recordRouter({
+    name: 'user',
+    delegate: db.user,
+    createSchema: user.strict(),
+    updateSchema: user.partial().strict(),
+    toData: (input) => (input.email ? { emailKey: emailKey(input.email) } : {}),
+    uniqueField: 'email',
+  });

@@ -1,0 +1,75 @@
+/**
+ * Starts the two halves of the service on an open database and Temporal cluster: the worker (workflows
+ * + activities) and the HTTP API. `npm start` runs both in one process; production runs them apart.
+ */
+import http from 'node:http';
+import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import type { SecretBox } from '../lib/crypto';
+import type { Logger } from '../lib/logger';
+import { createMetrics } from '../lib/metrics';
+import { createActivities } from '../activities';
+import { createApp } from '../api/app';
+import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection';
+import { createWorker } from '../worker/create-worker';
+
+export interface ServiceDependencies {
+  config: Config;
+  db: Database;
+  secrets: SecretBox;
+  logger: Logger;
+  temporal: TemporalTarget;
+}
+
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+export async function startWorker(deps: ServiceDependencies, workflowBundle?: WorkflowBundle): Promise<RunningWorker> {
+  const connection = await connectWorker(deps.temporal);
+  const worker = await createWorker({
+    connection,
+    namespace: deps.temporal.namespace,
+    taskQueue: deps.config.temporal.taskQueue,
+    activities: createActivities(deps),
+    workflowBundle,
+  });
+  const running = worker.run();
+  return {
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  };
+}
+
+export interface RunningApi {
+  url: string;
+  temporal: Client;
+  stop(): Promise<void>;
+}
+
+export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
+  const temporal = await connectClient(deps.temporal);
+  const app = createApp({ db: deps.db, temporal, logger: deps.logger, metrics: createMetrics() });
+  const server = http.createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(deps.config.api.port, deps.config.api.host, resolve);
+  });
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://${deps.config.api.host}:${port}`,
+    temporal,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await temporal.connection.close();
+    },
+  };
+}

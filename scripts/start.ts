@@ -1,0 +1,67 @@
+/**
+ * `npm start`: the whole service on embedded defaults. A local Temporal dev server (Web UI on),
+ * the embedded PostgreSQL (unless DATABASE_URL is set), migrations, the worker and the API, all in
+ * this process; Ctrl-C / SIGTERM stops everything in reverse order.
+ */
+import fs from 'node:fs';
+import { loadConfig } from '../config';
+import { createLogger } from '../lib/logger';
+import { openDatabase } from '../runtime/database';
+import { ensureDemoAccount } from '../runtime/demo-account';
+import { loadSecretBox } from '../runtime/secrets';
+import { startApi, startWorker } from '../runtime/service';
+import { openTemporal } from '../runtime/temporal';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stopAll = async (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    say('Stopping ...');
+    for (const stop of stops.reverse()) {
+      await stop().catch((error) => logger.error('stop failed', { error: String(error) }));
+    }
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    say(config.temporal.address ? `Temporal: ${config.temporal.address}` : 'Starting the local Temporal dev server ...');
+    const temporal = await openTemporal(config, say);
+    stops.push(temporal.stop);
+
+    say(config.database.url ? 'Database: DATABASE_URL' : `Starting the embedded PostgreSQL (${config.dataDir}/pglite) ...`);
+    const database = await openDatabase(config);
+    stops.push(database.close);
+    if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
+
+    const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target };
+    const worker = await startWorker(deps);
+    stops.push(worker.stop);
+    const api = await startApi(deps);
+    stops.push(api.stop);
+    const demo = await ensureDemoAccount(config, database.db);
+
+    say('');
+    say(`CRM Calendar Sync is running.`);
+    say(`  API:         ${api.url}   (readiness: ${api.url}/readyz)`);
+    if (temporal.uiUrl) say(`  Temporal UI: ${temporal.uiUrl}`);
+    say(`  Demo API key (account ${demo.accountId}):`);
+    say(`    ${demo.apiKey}`);
+    say(`  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${api.url}/v1/account`);
+    say('Press Ctrl-C to stop.');
+  } catch (error) {
+    logger.error('start failed', { error: (error as Error).message });
+    process.stderr.write(`\n${(error as Error).message}\n`);
+    await stopAll(1);
+  }
+}
+
+void main();

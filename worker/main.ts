@@ -1,0 +1,31 @@
+/**
+ * `npm run worker`: a worker process for production (DATABASE_URL and TEMPORAL_ADDRESS required).
+ */
+import { loadConfig } from '../config';
+import { createDatabase } from '../db/client';
+import { createLogger } from '../lib/logger';
+import { loadSecretBox } from '../runtime/secrets';
+import { startWorker } from '../runtime/service';
+import { targetFromConfig } from '../temporal/connection';
+import { requireProductionServices } from '../runtime/require-services';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { databaseUrl, temporalAddress } = requireProductionServices(config);
+  const logger = createLogger(config.logLevel, { process: 'worker' });
+  const db = createDatabase({ url: databaseUrl });
+  const worker = await startWorker({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress) });
+  logger.info('worker running', { taskQueue: config.temporal.taskQueue });
+  const stop = async () => {
+    await worker.stop();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+}
+
+main().catch((error) => {
+  console.error(error.message);
+  process.exit(1);
+});

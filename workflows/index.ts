@@ -1,0 +1,5 @@
+/**
+ * Workflow entry points registered by the worker. Workflow code is deterministic: orchestration
+ * only, every side effect goes through an activity.
+ */
+export {};
