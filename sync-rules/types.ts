@@ -1,0 +1,100 @@
+/**
+ * The plain data the calendar → CRM rules (SPEC §4) decide over, and the decisions they return.
+ * No I/O anywhere in sync-rules/: the sync activity loads these inputs and carries out the decisions.
+ */
+import type { CalendarEvent, ResponseStatus } from '../providers/types';
+
+/** Who counts as internal for the account (SPEC §4.4); any case and whitespace. */
+export interface SyncAccount {
+  domains: string[];
+  userEmails: string[];
+  blockedDomains: string[];
+}
+
+export interface SyncConnection {
+  id: string;
+  /** The calendar owner's address. */
+  userEmail: string;
+}
+
+export interface MeetingAttendeeDecision {
+  email: string;
+  emailKey: string;
+  name?: string;
+  response: ResponseStatus;
+  contactId: string | null;
+  organizer: boolean;
+}
+
+export interface MeetingFields {
+  title: string;
+  description?: string;
+  location?: string;
+  startAt: string;
+  endAt: string;
+  timeZone?: string;
+  allDay: boolean;
+  status: 'SCHEDULED' | 'CANCELLED';
+  iCalUID?: string;
+  seriesMasterId?: string;
+  instanceStart?: string;
+}
+
+export interface MeetingDecision {
+  action: 'upsertMeeting';
+  /** One meeting per real meeting across users' calendars (SPEC §4.10). */
+  meetingKey: string;
+  /** The CRM scheduled this event (SPEC §5): link that meeting, never log a second one. */
+  crmMeetingId?: string;
+  fields: MeetingFields;
+  /** The matched contacts: the meeting's attendees from now on (SPEC §4.11). */
+  attendees: MeetingAttendeeDecision[];
+}
+
+export type IgnoreReason =
+  | 'existedBeforeConnect'
+  | 'private'
+  | 'frozen'
+  | 'noContactGuests'
+  | 'seriesOccurrence'
+  | 'unchangedOccurrence'
+  | 'cancelledUnlinked'
+  | 'outOfOfficeUnlinked'
+  | 'noTimes';
+
+export type Decision =
+  | { action: 'ignore'; reason: IgnoreReason }
+  | MeetingDecision
+  /** The linked event became private: the meeting stays, later changes are not applied (SPEC §4.7). */
+  | { action: 'freezeLink' }
+  /** This calendar no longer holds the linked event. */
+  | { action: 'removeLink'; cancelledByOrganizer: boolean }
+  | { action: 'upsertOutOfOffice'; providerEventId: string; startAt: string; endAt: string; title?: string }
+  | { action: 'removeOutOfOffice'; providerEventId: string };
+
+/** What this connection already links to the event. */
+export type ExistingLink = { kind: 'meeting'; meetingId: string; frozen: boolean } | { kind: 'outOfOffice'; outOfOfficeId: string };
+
+/** The meeting the connection links to the event's series master, for judging one occurrence. */
+export interface SeriesMeeting {
+  iCalUID?: string;
+  title: string;
+  description?: string;
+  location?: string;
+  startAt: string;
+  endAt: string;
+  timeZone?: string;
+  attendees: MeetingAttendeeDecision[];
+}
+
+export interface DecisionInput {
+  event: CalendarEvent;
+  account: SyncAccount;
+  connection: SyncConnection;
+  /** Provider ids the connection's initial sync saw (SPEC §4.3), series masters included. */
+  baselineEventIds: ReadonlySet<string>;
+  /** emailKey → contact id, the account's existing contacts only. */
+  contactsByEmail: ReadonlyMap<string, string>;
+  existing?: ExistingLink;
+  seriesMeeting?: SeriesMeeting;
+}
