@@ -1,0 +1,39 @@
+/**
+ * Exposes an emulator's in-process control object over HTTP so that `npm run emulators` users,
+ * scripts and benchmarks can drive it the way tests do, with no per-method route to keep in sync:
+ *
+ *   GET  <base>                 → `{ methods: [...] }`
+ *   GET  <base>/<method>        → calls a method without arguments (e.g. `outbox`, `callCounts`)
+ *   POST <base>/<method>        → body: a JSON array of positional arguments (or one object, passed
+ *                                 as the single argument); answers `{ result }`
+ *
+ * Errors thrown by the method answer `400 { error }` (or the error's own `status` when it has one).
+ */
+import express from 'express';
+
+export function controlRpcRouter(target: object, methods: readonly string[]): express.Router {
+  const router = express.Router();
+  const allowed = new Set(methods);
+  router.use(express.json({ limit: '10mb' }));
+  router.get('/', (_request, response) => {
+    response.json({ methods: [...allowed].sort() });
+  });
+  router.all('/:method', async (request, response) => {
+    const method = request.params.method as string;
+    const fn = (target as Record<string, unknown>)[method];
+    if (!allowed.has(method) || typeof fn !== 'function' || (request.method !== 'GET' && request.method !== 'POST')) {
+      response.status(404).json({ error: `unknown control method ${request.method} ${method}` });
+      return;
+    }
+    const body: unknown = request.method === 'POST' ? request.body : undefined;
+    const args = Array.isArray(body) ? body : body === undefined || (typeof body === 'object' && body !== null && Object.keys(body).length === 0) ? [] : [body];
+    try {
+      const result = await (fn as (...a: unknown[]) => unknown).apply(target, args);
+      response.json({ result: result ?? null });
+    } catch (error) {
+      const status = Number((error as { status?: number }).status);
+      response.status(status >= 400 && status < 600 ? status : 400).json({ error: (error as Error).message });
+    }
+  });
+  return router;
+}

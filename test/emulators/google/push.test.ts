@@ -1,0 +1,172 @@
+/**
+ * Google push contract: `events.watch` channels really POST `sync` then `exists` notifications to a
+ * local server, with Google's headers and increasing message numbers; none after stop or expiry;
+ * delivery faults (drop, duplicate, delay).
+ */
+import type { GoogleEmulator } from '../../../emulators/google';
+import type { CreateChannelRequest } from '../../../providers/types';
+import { connectUser, eventAt, rejectionOf, startEmulator, startReceiver, waitFor, type Connected } from './support';
+
+describe('Google emulator: push channels', () => {
+  let emulator: GoogleEmulator;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let seq = 0;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ maxChannelLifetimeSeconds: 24 * 3600 });
+    receiver = await startReceiver();
+  });
+  afterAll(async () => {
+    await emulator.stop();
+    await receiver.close();
+  });
+  afterEach(() => emulator.control.setNotificationFaults({}));
+
+  const newUser = () => connectUser(emulator, `push${++seq}@portal.example`);
+  const request = (channelId: string, hours = 1): CreateChannelRequest => ({
+    address: receiver.url,
+    channelId,
+    secret: `secret-${channelId}`,
+    expiresAt: new Date(Date.now() + hours * 3600_000).toISOString(),
+  });
+  const received = (channelId: string) => receiver.received.filter((n) => n.headers['x-goog-channel-id'] === channelId);
+  const receivedCount = (channelId: string, count: number) => waitFor(() => received(channelId).length >= count && received(channelId), `${count} notifications on ${channelId}`);
+
+  it('sends sync on creation, then exists per change, with Google’s headers', async () => {
+    const user = await newUser();
+    const channel = await user.calendar.createChannel(request('chan-basic'));
+    expect(channel).toMatchObject({ id: 'chan-basic', secret: 'secret-chan-basic', resourceId: expect.any(String) });
+    const [sync] = await receivedCount('chan-basic', 1);
+    expect(sync!.headers).toMatchObject({
+      'x-goog-channel-id': 'chan-basic',
+      'x-goog-channel-token': 'secret-chan-basic',
+      'x-goog-resource-state': 'sync',
+      'x-goog-resource-id': channel.resourceId,
+      'x-goog-message-number': '1',
+    });
+    expect(sync!.headers['x-goog-resource-uri']).toBe(`${emulator.rootUrl}calendar/v3/calendars/primary/events?alt=json`);
+    expect(Date.parse(sync!.headers['x-goog-channel-expiration'] as string)).toBe(Math.floor(Date.parse(channel.expiresAt) / 1000) * 1000);
+    expect(sync!.body).toBe('');
+
+    const event = emulator.control.userCreateEvent(user.email, eventAt(1, 9));
+    emulator.control.userUpdateEvent(user.email, event.id as string, { summary: 'Changed' });
+    await user.calendar.deleteEvent(event.id as string, { notify: false });
+    // Deliveries run concurrently and may arrive out of order, as Google's do: order by message number.
+    const all = [...(await receivedCount('chan-basic', 4))].sort((a, b) => Number(a.headers['x-goog-message-number']) - Number(b.headers['x-goog-message-number']));
+    expect(all.map((n) => [n.headers['x-goog-message-number'], n.headers['x-goog-resource-state']])).toEqual([
+      ['1', 'sync'], ['2', 'exists'], ['3', 'exists'], ['4', 'exists'],
+    ]);
+    await waitFor(() => emulator.control.channels(user.email)[0]!.delivered === 4, 'delivered count');
+  });
+
+  it('notifies the attendee’s channel when the organizer changes a shared event', async () => {
+    const organizer = await newUser();
+    const attendee = await newUser();
+    await attendee.calendar.createChannel(request('chan-attendee'));
+    await receivedCount('chan-attendee', 1);
+    emulator.control.userCreateEvent(organizer.email, eventAt(2, 9, { attendees: [{ email: attendee.email }] }));
+    const [, exists] = await receivedCount('chan-attendee', 2);
+    expect(exists!.headers['x-goog-resource-state']).toBe('exists');
+  });
+
+  it('stops a channel with its id and resourceId; unknown channels are 404 (fine for the adapter)', async () => {
+    const user = await newUser();
+    const channel = await user.calendar.createChannel(request('chan-stop'));
+    await receivedCount('chan-stop', 1);
+    await user.calendar.stopChannel(channel);
+    expect(emulator.control.channels(user.email)).toMatchObject([{ id: 'chan-stop', stopped: true, live: false }]);
+
+    const raw = await rejectionOf(user.raw.channels.stop({ requestBody: { id: 'chan-stop', resourceId: channel.resourceId } }, user.auth()));
+    expect(raw.response.status).toBe(404);
+    await expect(user.calendar.stopChannel(channel)).resolves.toBeUndefined();
+    const wrongResource = await rejectionOf(user.raw.channels.stop({ requestBody: { id: 'chan-stop', resourceId: 'other' } }, user.auth()));
+    expect(wrongResource.response.status).toBe(404);
+
+    // A change after stop reaches a second, live channel but never the stopped one.
+    await user.calendar.createChannel(request('chan-after-stop'));
+    emulator.control.userCreateEvent(user.email, eventAt(3, 9));
+    await receivedCount('chan-after-stop', 2);
+    expect(received('chan-stop')).toHaveLength(1);
+  });
+
+  it('renews with a new channel, refuses a reused channel id, and caps the lifetime', async () => {
+    const user = await newUser();
+    const first = await user.calendar.createChannel(request('chan-renew-1'));
+    const second = await user.calendar.renewChannel(first, request('chan-renew-2', 2));
+    expect(second.id).toBe('chan-renew-2');
+    expect(Date.parse(second.expiresAt)).toBeGreaterThan(Date.parse(first.expiresAt));
+    const reused = await rejectionOf(user.calendar.createChannel(request('chan-renew-1')));
+    expect(reused).toMatchObject({ kind: 'invalid', details: { status: 400, reason: 'channelIdNotUnique' } });
+    const long = await user.calendar.createChannel(request('chan-long', 24 * 30));
+    expect(Date.parse(long.expiresAt)).toBeLessThanOrEqual(Date.now() + 24 * 3600_000);
+  });
+
+  it('sends nothing after expiry', async () => {
+    const user = await newUser();
+    const channel = await user.calendar.createChannel({ ...request('chan-expiring'), expiresAt: new Date(Date.now() + 300).toISOString() });
+    await receivedCount('chan-expiring', 1);
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Date.parse(channel.expiresAt) - Date.now()) + 10));
+    await user.calendar.createChannel(request('chan-witness'));
+    emulator.control.userCreateEvent(user.email, eventAt(4, 9));
+    await receivedCount('chan-witness', 2);
+    expect(received('chan-expiring')).toHaveLength(1);
+    expect(emulator.control.channels(user.email).find((c) => c.id === 'chan-expiring')).toMatchObject({ expired: true, live: false });
+  });
+
+  describe('delivery faults', () => {
+    let user: Connected;
+    beforeAll(async () => {
+      user = await newUser();
+      await user.calendar.createChannel(request('chan-faults'));
+      await receivedCount('chan-faults', 1);
+    });
+
+    it('drops notifications, but message numbers still advance', async () => {
+      emulator.control.setNotificationFaults({ drop: true });
+      emulator.control.userCreateEvent(user.email, eventAt(5, 9));
+      emulator.control.setNotificationFaults({});
+      emulator.control.userCreateEvent(user.email, eventAt(5, 10));
+      const all = await receivedCount('chan-faults', 2);
+      expect(all.map((n) => n.headers['x-goog-message-number'])).toEqual(['1', '3']);
+    });
+
+    it('duplicates notifications', async () => {
+      const before = received('chan-faults').length;
+      emulator.control.setNotificationFaults({ duplicate: true });
+      emulator.control.userCreateEvent(user.email, eventAt(5, 11));
+      const all = await receivedCount('chan-faults', before + 2);
+      const [a, b] = all.slice(before);
+      expect(a!.headers['x-goog-message-number']).toBe(b!.headers['x-goog-message-number']);
+    });
+
+    it('delays notifications without blocking the API call', async () => {
+      const before = received('chan-faults').length;
+      emulator.control.setNotificationFaults({ delayMs: 300 });
+      const started = Date.now();
+      await user.calendar.createEvent(
+        { title: 'x', start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' }, attendees: [] },
+        { clientId: 'delay-test-1' },
+      );
+      const apiMs = Date.now() - started;
+      expect(received('chan-faults')).toHaveLength(before);
+      await receivedCount('chan-faults', before + 1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+      expect(apiMs).toBeLessThan(300);
+    });
+  });
+
+  it('logs and drops deliveries to an address that fails', async () => {
+    const lines: string[] = [];
+    const failing = await startReceiver(500);
+    const local = await startEmulator({ log: (line) => lines.push(line) });
+    try {
+      const user = await connectUser(local, 'failing@portal.example');
+      await user.calendar.createChannel({ ...request('chan-failing'), address: failing.url });
+      await waitFor(() => local.control.channels()[0]!.failed === 1, 'a failed delivery');
+      expect(lines.join('\n')).toMatch(/answered 500/);
+    } finally {
+      await local.stop();
+      await failing.close();
+    }
+  });
+});
