@@ -1,17 +1,28 @@
 /**
- * One jest run for everything. Unit tests (sync rules, emulator contracts) need nothing external;
- * the global setup starts one Temporal dev server and one database for the integration tests and
- * builds the workflow bundle once (see test/global-setup.ts).
+ * Two projects in one run. `unit` (sync rules, emulator contracts, pure helpers) needs nothing
+ * external. `integration` gets one Temporal dev server, one database and one workflow bundle from its
+ * global setup (test/global-setup.ts); jest runs that setup only when an integration test is selected,
+ * so `npm test -- --selectProjects unit` stays fast.
  */
-/** @type {import('jest').Config} */
-module.exports = {
+const shared = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'commonjs' } }] },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  globalSetup: '<rootDir>/test/global-setup.ts',
-  globalTeardown: '<rootDir>/test/global-teardown.ts',
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', roots: ['<rootDir>/test/unit', '<rootDir>/test/emulators'], testMatch: ['**/*.test.ts'] },
+    {
+      ...shared,
+      displayName: 'integration',
+      roots: ['<rootDir>/test/db', '<rootDir>/test/api', '<rootDir>/test/workflows', '<rootDir>/test/e2e'],
+      testMatch: ['**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+    },
+  ],
   // The embedded PostgreSQL serves one connection at a time: one test worker unless DATABASE_URL is set.
   maxWorkers: process.env.DATABASE_URL ? 2 : 1,
   testTimeout: 60_000,

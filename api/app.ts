@@ -5,11 +5,22 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
+import type { ConnectDependencies } from '../connections/connect';
+import type { WorkflowControl } from '../connections/workflow-control';
+import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import type { ProviderRegistry } from '../providers/registry';
 import { errorHandler, notFoundRoute } from './http-errors';
+import { openApiDocument } from './openapi';
 import { authenticate } from './middleware/authenticate';
 import { accountRouter } from './routers/account';
+import { calendarConnectionRouter } from './routers/calendar-connection';
+import { meetingsRouter } from './routers/meetings';
+import { oauthCallbackRouter } from './routers/oauth-callback';
+import { outOfOfficeRouter } from './routers/out-of-office';
+import { timelineRouter } from './routers/timeline';
+import { webhooksRouter } from './routers/webhooks';
 import { companiesRouter } from './routers/companies';
 import { contactsRouter } from './routers/contacts';
 import { dealsRouter } from './routers/deals';
@@ -20,12 +31,25 @@ import { usersRouter } from './routers/users';
 export interface ApiDependencies {
   db: Database;
   temporal: Client;
+  workflows: WorkflowControl;
+  providers: ProviderRegistry;
+  secrets: SecretBox;
   logger: Logger;
   metrics: Metrics;
+  publicBaseUrl: string;
+  oauthStateTtlMs: number;
 }
 
 export function createApp(deps: ApiDependencies): Express {
-  const { db, temporal, logger, metrics } = deps;
+  const { db, temporal, workflows, logger, metrics } = deps;
+  const connect: ConnectDependencies = {
+    db,
+    secrets: deps.secrets,
+    providers: deps.providers,
+    workflows,
+    publicBaseUrl: deps.publicBaseUrl,
+    stateTtlMs: deps.oauthStateTtlMs,
+  };
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
@@ -37,6 +61,12 @@ export function createApp(deps: ApiDependencies): Express {
   });
 
   app.use(healthRouter(db, temporal));
+  app.use(webhooksRouter({ db, workflows, metrics }));
+  app.use(oauthCallbackRouter(connect));
+  const openApi = openApiDocument(deps.publicBaseUrl);
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
@@ -45,8 +75,12 @@ export function createApp(deps: ApiDependencies): Express {
   v1.use(express.json({ limit: '1mb' }));
   v1.use(authenticate(db));
   v1.use('/account', accountRouter(db));
+  v1.use('/users/:userId/calendar-connection', calendarConnectionRouter(connect));
+  v1.use('/users/:userId/out-of-office', outOfOfficeRouter(db, workflows));
   v1.use('/users', usersRouter(db));
+  v1.use('/contacts/:contactId/meetings', timelineRouter(db));
   v1.use('/contacts', contactsRouter(db));
+  v1.use('/meetings', meetingsRouter(db, workflows));
   v1.use('/companies', companiesRouter(db));
   v1.use('/deals', dealsRouter(db));
   v1.use('/tickets', ticketsRouter(db));

@@ -2,12 +2,8 @@
  * One JSON error shape for the whole API: `{ "error": { "code", "message", "details"? } }`.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { InvalidInputError, StateConflictError, type FieldProblem } from '../crm/errors';
 import type { Logger } from '../lib/logger';
-
-export interface FieldProblem {
-  field: string;
-  problem: string;
-}
 
 export class HttpError extends Error {
   constructor(
@@ -31,6 +27,8 @@ export const notFoundRoute: RequestHandler = (req, _res, next) => next(notFound(
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    if (error instanceof InvalidInputError) error = badRequest(error.problems);
+    if (error instanceof StateConflictError) error = conflict(error.code, error.message);
     if (error instanceof HttpError) {
       res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
       return;

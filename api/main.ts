@@ -2,6 +2,8 @@
  * `npm run api`: an API process for production (DATABASE_URL and TEMPORAL_ADDRESS required).
  */
 import { loadConfig } from '../config';
+import { createProviderRegistry } from '../providers/create-registry';
+import { configuredProviders } from '../runtime/providers';
 import { createDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { createLogger } from '../lib/logger';
@@ -16,7 +18,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { process: 'api' });
   await migrate(databaseUrl);
   const db = createDatabase({ url: databaseUrl });
-  const api = await startApi({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress) });
+  const api = await startApi({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)) });
   logger.info('api listening', { url: api.url });
   const stop = async () => {
     await api.stop();

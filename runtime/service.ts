@@ -3,13 +3,15 @@
  * + activities) and the HTTP API. `npm start` runs both in one process; production runs them apart.
  */
 import http from 'node:http';
-import type { Worker, WorkflowBundle } from '@temporalio/worker';
+import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
+import type { ProviderRegistry } from '../providers/registry';
+import { timingsFromConfig, WorkflowControl } from '../connections/workflow-control';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection';
@@ -21,6 +23,7 @@ export interface ServiceDependencies {
   secrets: SecretBox;
   logger: Logger;
   temporal: TemporalTarget;
+  providers: ProviderRegistry;
 }
 
 export interface RunningWorker {
@@ -28,7 +31,7 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-export async function startWorker(deps: ServiceDependencies, workflowBundle?: WorkflowBundle): Promise<RunningWorker> {
+export async function startWorker(deps: ServiceDependencies, workflowBundle?: WorkflowBundleOption): Promise<RunningWorker> {
   const connection = await connectWorker(deps.temporal);
   const worker = await createWorker({
     connection,
@@ -56,7 +59,17 @@ export interface RunningApi {
 
 export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
   const temporal = await connectClient(deps.temporal);
-  const app = createApp({ db: deps.db, temporal, logger: deps.logger, metrics: createMetrics() });
+  const app = createApp({
+    db: deps.db,
+    temporal,
+    workflows: new WorkflowControl(temporal, deps.config.temporal.taskQueue, timingsFromConfig(deps.config)),
+    providers: deps.providers,
+    secrets: deps.secrets,
+    logger: deps.logger,
+    metrics: createMetrics(),
+    publicBaseUrl: deps.config.api.publicBaseUrl,
+    oauthStateTtlMs: deps.config.oauthStateTtlMs,
+  });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

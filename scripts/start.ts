@@ -9,12 +9,17 @@ import { createLogger } from '../lib/logger';
 import { openDatabase } from '../runtime/database';
 import { ensureDemoAccount } from '../runtime/demo-account';
 import { loadSecretBox } from '../runtime/secrets';
+import { createProviderRegistry } from '../providers/create-registry';
+import { googleEmulatorSettings, startEmulators } from '../runtime/emulators';
+import { configuredProviders } from '../runtime/providers';
 import { startApi, startWorker } from '../runtime/service';
 import { openTemporal } from '../runtime/temporal';
+import { installTemporalLogging } from '../worker/create-worker';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
+  installTemporalLogging(config.logLevel);
   const say = (line: string) => process.stdout.write(`${line}\n`);
   fs.mkdirSync(config.dataDir, { recursive: true });
 
@@ -42,12 +47,20 @@ async function main(): Promise<void> {
     stops.push(database.close);
     if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
 
-    const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target };
+    const demo = await ensureDemoAccount(config, database.db);
+    const configured = configuredProviders(config);
+    const emulators = await startEmulators(config, { google: !configured.google, microsoft: !configured.microsoft }, [demo.user]);
+    stops.push(emulators.stop);
+    const providers = createProviderRegistry({
+      google: configured.google ?? (emulators.google && googleEmulatorSettings(emulators.google)),
+      microsoft: configured.microsoft,
+    });
+
+    const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target, providers };
     const worker = await startWorker(deps);
     stops.push(worker.stop);
     const api = await startApi(deps);
     stops.push(api.stop);
-    const demo = await ensureDemoAccount(config, database.db);
 
     say('');
     say(`CRM Calendar Sync is running.`);
@@ -56,6 +69,10 @@ async function main(): Promise<void> {
     say(`  Demo API key (account ${demo.accountId}):`);
     say(`    ${demo.apiKey}`);
     say(`  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${api.url}/v1/account`);
+    if (emulators.google) say(`  Google emulator:    ${emulators.google.url}   (no GOOGLE_CLIENT_ID set)`);
+    if (emulators.google) {
+      say(`  Connect the demo user's calendar: POST ${api.url}/v1/users/${demo.user.id}/calendar-connection/authorize {"provider":"GOOGLE"}`);
+    }
     say('Press Ctrl-C to stop.');
   } catch (error) {
     logger.error('start failed', { error: (error as Error).message });

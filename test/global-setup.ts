@@ -13,7 +13,7 @@ import { startTemporalDevServer } from '../devstack/temporal-dev-server';
 import { WORKFLOWS_PATH } from '../worker/create-worker';
 
 /** Low enough that the continue-as-new tests cross the boundary within seconds. */
-export const TEST_SUGGEST_CONTINUE_AS_NEW_AT = 400;
+export const TEST_SUGGEST_CONTINUE_AS_NEW_AT = 150;
 
 export default async function globalSetup(): Promise<void> {
   const runDir = path.resolve(__dirname, '../.data/test-run');

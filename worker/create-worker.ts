@@ -2,8 +2,8 @@
  * The Temporal worker: the connection and scheduling workflows plus their activities, on one task
  * queue. Workers are stateless and scale horizontally.
  */
-import { Worker, type NativeConnection } from '@temporalio/worker';
-import type { WorkflowBundle } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import type { WorkflowBundleOption } from '@temporalio/worker';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -11,7 +11,7 @@ export interface WorkerOptions {
   taskQueue: string;
   activities: object;
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
-  workflowBundle?: WorkflowBundle;
+  workflowBundle?: WorkflowBundleOption;
 }
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -25,4 +25,13 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     activities,
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
+}
+
+/**
+ * Routes the Temporal SDK's own logs (worker state, bundling) through LOG_LEVEL. Once per process,
+ * before the first worker or connection.
+ */
+export function installTemporalLogging(level: 'debug' | 'info' | 'warn' | 'error' | 'silent'): void {
+  const sdkLevel: LogLevel = level === 'debug' ? 'DEBUG' : level === 'info' ? 'INFO' : level === 'warn' ? 'WARN' : 'ERROR';
+  Runtime.install({ logger: new DefaultLogger(sdkLevel) });
 }

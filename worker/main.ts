@@ -2,19 +2,23 @@
  * `npm run worker`: a worker process for production (DATABASE_URL and TEMPORAL_ADDRESS required).
  */
 import { loadConfig } from '../config';
+import { createProviderRegistry } from '../providers/create-registry';
+import { configuredProviders } from '../runtime/providers';
 import { createDatabase } from '../db/client';
 import { createLogger } from '../lib/logger';
 import { loadSecretBox } from '../runtime/secrets';
 import { startWorker } from '../runtime/service';
 import { targetFromConfig } from '../temporal/connection';
+import { installTemporalLogging } from './create-worker';
 import { requireProductionServices } from '../runtime/require-services';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = requireProductionServices(config);
   const logger = createLogger(config.logLevel, { process: 'worker' });
+  installTemporalLogging(config.logLevel);
   const db = createDatabase({ url: databaseUrl });
-  const worker = await startWorker({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress) });
+  const worker = await startWorker({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)) });
   logger.info('worker running', { taskQueue: config.temporal.taskQueue });
   const stop = async () => {
     await worker.stop();

@@ -2,4 +2,5 @@
  * Workflow entry points registered by the worker. Workflow code is deterministic: orchestration
  * only, every side effect goes through an activity.
  */
-export {};
+export { connectionWorkflow } from './connection';
+export { scheduleMeetingWorkflow, syncOutOfOfficeWorkflow, updateMeetingEventWorkflow } from './calendar-writes';

@@ -10,7 +10,7 @@ const domain = z
   .toLowerCase()
   .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a domain name such as example.com');
 
-const accountUpdate = z
+export const accountUpdate = z
   .object({ name: z.string().trim().min(1, 'must not be empty').max(200).optional(), domains: z.array(domain).max(100).optional() })
   .strict();
 

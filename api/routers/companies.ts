@@ -7,5 +7,8 @@ const company = z.object({
   domain: z.string().trim().toLowerCase().max(253).optional(),
 });
 
+/** Request bodies, also published in the OpenAPI document. */
+export const companySchemas = { create: company.strict(), update: company.partial().strict() };
+
 export const companiesRouter = (db: Database) =>
-  recordRouter({ name: 'company', delegate: db.company, createSchema: company.strict(), updateSchema: company.partial().strict() });
+  recordRouter({ name: 'company', delegate: db.company, createSchema: companySchemas.create, updateSchema: companySchemas.update });

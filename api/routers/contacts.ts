@@ -9,13 +9,16 @@ const contact = z.object({
   lastName: z.string().trim().max(200).optional(),
 });
 
+/** Request bodies, also published in the OpenAPI document. */
+export const contactSchemas = { create: contact.strict(), update: contact.partial().strict() };
+
 /** Contacts: their email is the key calendar guests are matched by (unique per account, any case). */
 export const contactsRouter = (db: Database) =>
   recordRouter({
     name: 'contact',
     delegate: db.contact,
-    createSchema: contact.strict(),
-    updateSchema: contact.partial().strict(),
+    createSchema: contactSchemas.create,
+    updateSchema: contactSchemas.update,
     toData: (input) => (input.email ? { emailKey: emailKey(input.email) } : {}),
     uniqueField: 'email',
   });

@@ -7,5 +7,8 @@ const deal = z.object({
   stage: z.string().trim().max(100).optional(),
 });
 
+/** Request bodies, also published in the OpenAPI document. */
+export const dealSchemas = { create: deal.strict(), update: deal.partial().strict() };
+
 export const dealsRouter = (db: Database) =>
-  recordRouter({ name: 'deal', delegate: db.deal, createSchema: deal.strict(), updateSchema: deal.partial().strict() });
+  recordRouter({ name: 'deal', delegate: db.deal, createSchema: dealSchemas.create, updateSchema: dealSchemas.update });

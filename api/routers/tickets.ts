@@ -7,5 +7,8 @@ const ticket = z.object({
   status: z.string().trim().max(100).optional(),
 });
 
+/** Request bodies, also published in the OpenAPI document. */
+export const ticketSchemas = { create: ticket.strict(), update: ticket.partial().strict() };
+
 export const ticketsRouter = (db: Database) =>
-  recordRouter({ name: 'ticket', delegate: db.ticket, createSchema: ticket.strict(), updateSchema: ticket.partial().strict() });
+  recordRouter({ name: 'ticket', delegate: db.ticket, createSchema: ticketSchemas.create, updateSchema: ticketSchemas.update });

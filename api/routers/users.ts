@@ -8,13 +8,16 @@ const user = z.object({
   name: z.string().trim().max(200).optional(),
 });
 
+/** Request bodies, also published in the OpenAPI document. */
+export const userSchemas = { create: user.strict(), update: user.partial().strict() };
+
 /** The account's users: each may connect one calendar. */
 export const usersRouter = (db: Database) =>
   recordRouter({
     name: 'user',
     delegate: db.user,
-    createSchema: user.strict(),
-    updateSchema: user.partial().strict(),
+    createSchema: userSchemas.create,
+    updateSchema: userSchemas.update,
     toData: (input) => (input.email ? { emailKey: emailKey(input.email) } : {}),
     uniqueField: 'email',
   });

@@ -1,12 +1,28 @@
 /**
- * The API app on the run's database and Temporal, for supertest.
+ * The API app on the run's database and Temporal, for supertest. No provider is configured: tests
+ * that connect calendars use the end-to-end harness (test/support/sync-harness.ts).
  */
 import type { Client } from '@temporalio/client';
 import { createApp } from '../../api/app';
+import { WorkflowControl } from '../../connections/workflow-control';
 import type { Database } from '../../db/client';
+import { generateKey, SecretBox } from '../../lib/crypto';
 import { createLogger } from '../../lib/logger';
 import { createMetrics } from '../../lib/metrics';
+import { createProviderRegistry } from '../../providers/create-registry';
+
+const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };
 
 export function testApp(db: Database, temporal: Client) {
-  return createApp({ db, temporal, logger: createLogger('silent'), metrics: createMetrics() });
+  return createApp({
+    db,
+    temporal,
+    workflows: new WorkflowControl(temporal, 'api-tests-no-worker', UNUSED_TIMINGS),
+    providers: createProviderRegistry({}),
+    secrets: new SecretBox(generateKey()),
+    logger: createLogger('silent'),
+    metrics: createMetrics(),
+    publicBaseUrl: 'http://127.0.0.1:9',
+    oauthStateTtlMs: 600_000,
+  });
 }

@@ -1,0 +1,118 @@
+/**
+ * Activities that write CRM meetings and out-of-office periods into the owner's calendar (SPEC §5).
+ * Each is idempotent: events are created with client-chosen ids (Google event id, Graph
+ * `transactionId`) derived from the CRM record, and links are upserts.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import type { Database } from '../db/client';
+import type { SecretBox } from '../lib/crypto';
+import type { Logger } from '../lib/logger';
+import { ProviderError } from '../providers/errors';
+import type { ProviderRegistry } from '../providers/registry';
+import type { EventInput } from '../providers/types';
+import { meetingKeyOf } from '../sync-rules';
+import { mapFailures } from './failures';
+import { openProviderSession, type ProviderSession } from './provider-session';
+
+export interface CalendarWriteDependencies {
+  db: Database;
+  secrets: SecretBox;
+  logger: Logger;
+  providers: ProviderRegistry;
+}
+
+const notConnected = (message: string) => ApplicationFailure.nonRetryable(message, 'NotConnectedError');
+
+export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
+  const { db } = deps;
+
+  /** The owner's usable connection, or a failure that says why there is none. */
+  async function ownerSession(userId: string | null): Promise<ProviderSession> {
+    const connection = userId ? await db.calendarConnection.findUnique({ where: { userId } }) : null;
+    if (!connection || connection.status === 'DISCONNECTED') throw notConnected('the meeting owner has no connected calendar');
+    if (connection.status === 'NEEDS_REAUTH') throw notConnected('the meeting owner must reconnect their calendar');
+    return openProviderSession(deps, connection.id);
+  }
+
+  async function loadMeeting(meetingId: string) {
+    const meeting = await db.meeting.findUnique({ where: { id: meetingId }, include: { attendees: true } });
+    if (!meeting) throw ApplicationFailure.nonRetryable(`meeting ${meetingId} does not exist`, 'NotFoundError');
+    return meeting;
+  }
+
+  function eventInput(meeting: Awaited<ReturnType<typeof loadMeeting>>): EventInput {
+    const zone = meeting.timeZone ?? undefined;
+    return {
+      title: meeting.title,
+      description: meeting.description ?? undefined,
+      location: meeting.location ?? undefined,
+      start: { dateTime: meeting.startAt.toISOString(), timeZone: zone },
+      end: { dateTime: meeting.endAt.toISOString(), timeZone: zone },
+      attendees: meeting.attendees.filter((a) => !a.organizer).map((a) => ({ email: a.email, name: a.name ?? undefined })),
+    };
+  }
+
+  return {
+    createMeetingEvent: mapFailures(async (meetingId: string): Promise<{ providerEventId: string }> => {
+      const meeting = await loadMeeting(meetingId);
+      const session = await ownerSession(meeting.ownerUserId);
+      const connectionId = session.connection.id;
+      const event = await session.run((calendar) => calendar.createEvent(eventInput(meeting), { clientId: meeting.id, crmMeetingId: meeting.id }));
+      const meetingKey = meetingKeyOf(event);
+      await db.$transaction(async (tx) => {
+        await tx.calendarEventLink.upsert({
+          where: { connectionId_providerEventId: { connectionId, providerEventId: event.id } },
+          create: { meetingId, connectionId, providerEventId: event.id, iCalUID: event.iCalUID ?? null, sourceUpdatedAt: event.updatedAt ? new Date(event.updatedAt) : null },
+          update: { meetingId },
+        });
+        await tx.meeting.update({
+          where: { id: meetingId },
+          data: { status: meeting.status === 'CANCELLED' ? 'CANCELLED' : 'SCHEDULED', failureReason: null, iCalUID: event.iCalUID ?? null, meetingKey },
+        });
+      });
+      return { providerEventId: event.id };
+    }),
+
+    patchMeetingEvent: mapFailures(async (meetingId: string, notify: boolean): Promise<void> => {
+      const meeting = await loadMeeting(meetingId);
+      const session = await ownerSession(meeting.ownerUserId);
+      const link = await db.calendarEventLink.findFirst({ where: { meetingId, connectionId: session.connection.id } });
+      if (!link) throw ApplicationFailure.nonRetryable('the meeting has no event in its owner’s calendar yet', 'NotFoundError');
+      await session.run((calendar) => calendar.patchEvent(link.providerEventId, eventInput(meeting), { notify }));
+    }),
+
+    markMeetingFailed: mapFailures(async (meetingId: string, reason: string): Promise<void> => {
+      await db.meeting.updateMany({ where: { id: meetingId, status: 'SCHEDULING' }, data: { status: 'FAILED', failureReason: reason.slice(0, 2000) } });
+    }),
+
+    /** Creates the period's out-of-office event, or deletes it when the period was removed. */
+    writeOutOfOfficeEvent: mapFailures(async (outOfOfficeId: string): Promise<void> => {
+      const period = await db.outOfOffice.findUnique({ where: { id: outOfOfficeId } });
+      if (!period) return;
+      const session = await ownerSession(period.userId);
+      if (period.deletedAt) {
+        if (!period.providerEventId) return;
+        try {
+          await session.run((calendar) => calendar.deleteEvent(period.providerEventId!, { notify: false }));
+        } catch (error) {
+          if (!(error instanceof ProviderError && error.kind === 'notFound')) throw error;
+        }
+        return;
+      }
+      if (period.providerEventId) return;
+      const event = await session.run((calendar) =>
+        calendar.createEvent(
+          { title: period.title ?? 'Out of office', start: { dateTime: period.startAt.toISOString() }, end: { dateTime: period.endAt.toISOString() }, attendees: [], outOfOffice: true },
+          { clientId: period.id },
+        ),
+      );
+      await db.$transaction(async (tx) => {
+        // The sync loop may have imported this very event already: keep the CRM's period, drop the copy.
+        await tx.outOfOffice.deleteMany({ where: { connectionId: session.connection.id, providerEventId: event.id, id: { not: period.id } } });
+        await tx.outOfOffice.update({ where: { id: period.id }, data: { connectionId: session.connection.id, providerEventId: event.id } });
+      });
+    }),
+  };
+}
+
+export type CalendarWriteActivities = ReturnType<typeof createCalendarWriteActivities>;

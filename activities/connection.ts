@@ -1,0 +1,97 @@
+/**
+ * The connection workflow's activities: state reads and writes, push channels, and the three kinds of
+ * sync. Each opens its own provider session (credentials never leave the activity) and is safe to
+ * run again: channel and sync writes are keyed upserts.
+ */
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import type { SecretBox } from '../lib/crypto';
+import type { Logger } from '../lib/logger';
+import type { ProviderRegistry } from '../providers/registry';
+import type { ConnectionStatus } from '../workflows/connection-messages';
+import { ensureChannel, stopChannels, type EnsureChannelOptions } from './channels';
+import { ConnectionGoneError, mapFailures } from './failures';
+import { openProviderSession } from './provider-session';
+import { runIncrementalSync, runInitialSync, runReconcile } from './sync/run-sync';
+
+export interface ConnectionActivityDependencies {
+  config: Config;
+  db: Database;
+  secrets: SecretBox;
+  logger: Logger;
+  providers: ProviderRegistry;
+}
+
+export interface StoredConnectionState {
+  status: ConnectionStatus;
+  statusReason?: string;
+  initialSyncDone: boolean;
+  initialSyncAt?: string;
+  channelExpiresAt?: string;
+  cursorUpdatedAt?: string;
+  lastSyncAt?: string;
+  lastReconcileAt?: string;
+}
+
+const iso = (date: Date | null | undefined) => date?.toISOString();
+
+export function createConnectionActivities(deps: ConnectionActivityDependencies) {
+  const { db, config, logger } = deps;
+  const session = (connectionId: string) => openProviderSession(deps, connectionId);
+  const syncSettings = {
+    windowPastMs: config.sync.windowPastMs,
+    windowFutureMs: config.sync.windowFutureMs,
+    blockedGuestDomains: config.sync.blockedGuestDomains,
+  };
+  const applyDeps = { db, logger };
+
+  return {
+    loadConnection: mapFailures(async (connectionId: string): Promise<StoredConnectionState> => {
+      const row = await db.calendarConnection.findUnique({ where: { id: connectionId } });
+      if (!row) throw new ConnectionGoneError(`connection ${connectionId} does not exist`);
+      const channel = await db.pushChannel.findFirst({ where: { connectionId, stoppedAt: null }, orderBy: { expiresAt: 'desc' } });
+      return {
+        status: row.status,
+        statusReason: row.statusReason ?? undefined,
+        initialSyncDone: row.initialSyncAt !== null,
+        initialSyncAt: iso(row.initialSyncAt),
+        channelExpiresAt: iso(channel?.expiresAt),
+        cursorUpdatedAt: iso(row.cursorUpdatedAt),
+        lastSyncAt: iso(row.lastSyncAt),
+        lastReconcileAt: iso(row.lastReconcileAt),
+      };
+    }),
+
+    setConnectionStatus: mapFailures(async (connectionId: string, status: ConnectionStatus, reason: string | null): Promise<void> => {
+      await db.calendarConnection.update({
+        where: { id: connectionId },
+        data: { status, statusReason: reason, ...(status === 'DISCONNECTED' ? { disconnectedAt: new Date() } : {}) },
+      });
+    }),
+
+    recordSyncError: mapFailures(async (connectionId: string, message: string): Promise<void> => {
+      logger.warn('sync failed', { connectionId, error: message });
+      await db.calendarConnection.update({ where: { id: connectionId }, data: { lastError: message.slice(0, 2000), lastErrorAt: new Date() } });
+    }),
+
+    ensureChannel: mapFailures(async (connectionId: string, options: EnsureChannelOptions) =>
+      ensureChannel(db, await session(connectionId), { publicBaseUrl: config.api.publicBaseUrl, ttlMs: config.sync.channelTtlMs }, options),
+    ),
+
+    /** Stops every live channel; without usable credentials the channels are only marked stopped. */
+    stopChannels: mapFailures(async (connectionId: string): Promise<number> => {
+      const open = await session(connectionId).catch(() => undefined);
+      return stopChannels(db, open, connectionId);
+    }),
+
+    initialSync: mapFailures(async (connectionId: string) => runInitialSync(applyDeps, await session(connectionId), syncSettings)),
+
+    syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean }) =>
+      runIncrementalSync(applyDeps, await session(connectionId), syncSettings, options),
+    ),
+
+    reconcile: mapFailures(async (connectionId: string) => runReconcile(applyDeps, await session(connectionId), syncSettings)),
+  };
+}
+
+export type ConnectionActivities = ReturnType<typeof createConnectionActivities>;

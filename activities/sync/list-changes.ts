@@ -1,0 +1,41 @@
+/**
+ * Walks a provider change listing page by page, handing each page to `onPage` before fetching the
+ * next, so memory stays bounded by one page whatever the calendar's size. Heartbeats after every page
+ * with the next page's position: a retried activity resumes there instead of starting over.
+ */
+import { Context } from '@temporalio/activity';
+import type { CalendarEvent, ListChangesRequest } from '../../providers/types';
+import type { ProviderSession } from '../provider-session';
+
+export interface ListingProgress {
+  /** Which listing the position belongs to, so a resumed retry never mixes two listings. */
+  listing: string;
+  page: string;
+}
+
+function heartbeatContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined; // called outside an activity (benchmarks, scripts)
+  }
+}
+
+/** Returns the cursor of the last page. */
+export async function listAllChanges(
+  session: ProviderSession,
+  request: Omit<ListChangesRequest, 'page'>,
+  listing: string,
+  onPage: (events: CalendarEvent[]) => Promise<void>,
+): Promise<string | undefined> {
+  const context = heartbeatContext();
+  const resumed = context?.info.heartbeatDetails as ListingProgress | undefined;
+  let page = resumed?.listing === listing ? resumed.page : undefined;
+  for (;;) {
+    const result = await session.run((calendar) => calendar.listChanges({ ...request, page }));
+    await onPage(result.events);
+    if (!result.nextPage) return result.cursor;
+    page = result.nextPage;
+    context?.heartbeat({ listing, page } satisfies ListingProgress);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The three ways a connection reads its calendar: the initial sync (records what is already there
+ * and sets the cursor), the incremental sync (from the cursor; a cursor the provider invalidated
+ * turns it into a full re-read), and reconciliation (re-reads the window without touching the cursor
+ * and reports what it had to repair).
+ */
+import { ProviderError } from '../../providers/errors';
+import type { ProviderSession } from '../provider-session';
+import { loadAccountContext } from './account-context';
+import { applyEvents, emptyTally, type ApplyDependencies, type Tally } from './apply-events';
+import { listAllChanges } from './list-changes';
+
+export interface SyncSettings {
+  windowPastMs: number;
+  windowFutureMs: number;
+  blockedGuestDomains: string[];
+}
+
+export interface SyncOutcome {
+  cursorUpdatedAt: string;
+  fullResync: boolean;
+  tally: Tally;
+}
+
+function syncWindow(settings: SyncSettings) {
+  const now = Date.now();
+  return { start: new Date(now - settings.windowPastMs).toISOString(), end: new Date(now + settings.windowFutureMs).toISOString() };
+}
+
+async function prepare(deps: ApplyDependencies, session: ProviderSession, settings: SyncSettings) {
+  const account = await loadAccountContext(deps.db, session.connection.accountId, settings.blockedGuestDomains);
+  return { account, connection: session.connection };
+}
+
+async function saveCursor(deps: ApplyDependencies, connectionId: string, cursor: string | undefined, extra: { initialSyncAt?: Date } = {}): Promise<string> {
+  const now = new Date();
+  await deps.db.calendarConnection.update({
+    where: { id: connectionId },
+    data: { cursor: cursor ?? null, cursorUpdatedAt: now, lastSyncAt: now, lastError: null, ...extra },
+  });
+  return now.toISOString();
+}
+
+/**
+ * Everything in the calendar now is "already there" (SPEC §4.3): its ids go to the baseline before
+ * the rules see the page, so only CRM-created, already-linked and out-of-office events are imported.
+ */
+export async function runInitialSync(deps: ApplyDependencies, session: ProviderSession, settings: SyncSettings): Promise<SyncOutcome> {
+  const context = await prepare(deps, session, settings);
+  const tally = emptyTally();
+  const connectionId = session.connection.id;
+  const cursor = await listAllChanges(session, { window: syncWindow(settings) }, 'initial', async (events) => {
+    const present = events.filter((event) => !event.removed && event.status !== 'cancelled');
+    await deps.db.baselineEvent.createMany({
+      data: present.map((event) => ({ connectionId, providerEventId: event.id })),
+      skipDuplicates: true,
+    });
+    await applyEvents(deps, context, events, tally);
+  });
+  return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor, { initialSyncAt: new Date() }), fullResync: false, tally };
+}
+
+export async function runIncrementalSync(
+  deps: ApplyDependencies,
+  session: ProviderSession,
+  settings: SyncSettings,
+  options: { fullResync: boolean },
+): Promise<SyncOutcome> {
+  const context = await prepare(deps, session, settings);
+  const connectionId = session.connection.id;
+  const stored = await deps.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId }, select: { cursor: true } });
+  const fullRead = async () => {
+    const tally = emptyTally();
+    const cursor = await listAllChanges(session, { window: syncWindow(settings) }, 'full', (events) => applyEvents(deps, context, events, tally));
+    return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor), fullResync: true, tally };
+  };
+  if (options.fullResync || !stored.cursor) return fullRead();
+
+  const tally = emptyTally();
+  try {
+    const cursor = await listAllChanges(session, { cursor: stored.cursor }, `from:${stored.cursor}`, (events) => applyEvents(deps, context, events, tally));
+    return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor ?? stored.cursor), fullResync: false, tally };
+  } catch (error) {
+    if (!(error instanceof ProviderError && error.kind === 'cursorInvalidated')) throw error;
+    // Google 410 / Graph expired delta: re-read everything. Upserts keyed by provider event id and
+    // meeting key make this create no duplicate; what was applied before stays applied.
+    deps.logger.warn('cursor invalidated, full resync', { connectionId });
+    return fullRead();
+  }
+}
+
+export interface ReconcileOutcome {
+  at: string;
+  checked: number;
+  repaired: number;
+}
+
+/**
+ * Re-reads the synced window and applies it again. Applying a state the CRM already holds writes
+ * nothing, so whatever is written is drift: a repair. Linked meetings the listing no longer shows
+ * are looked up one by one, and cancelled when their event is gone.
+ */
+export async function runReconcile(deps: ApplyDependencies, session: ProviderSession, settings: SyncSettings): Promise<ReconcileOutcome> {
+  const context = await prepare(deps, session, settings);
+  const connectionId = session.connection.id;
+  const window = syncWindow(settings);
+  const tally = emptyTally();
+  const seen = new Set<string>();
+  await listAllChanges(session, { window }, 'reconcile', async (events) => {
+    for (const event of events) seen.add(event.id);
+    await applyEvents(deps, context, events, tally);
+  });
+
+  const linked = await deps.db.calendarEventLink.findMany({
+    where: { connectionId, meeting: { status: { not: 'CANCELLED' }, deletedAt: null, startAt: { gte: new Date(window.start), lte: new Date(window.end) } } },
+    select: { providerEventId: true },
+  });
+  for (const { providerEventId } of linked.filter((link) => !seen.has(link.providerEventId))) {
+    const event = await session.run((calendar) => calendar.getEvent(providerEventId));
+    const gone = event ?? { id: providerEventId, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] };
+    await applyEvents(deps, context, [gone], tally);
+  }
+
+  const at = new Date();
+  await deps.db.calendarConnection.update({ where: { id: connectionId }, data: { lastReconcileAt: at } });
+  return { at: at.toISOString(), checked: tally.seen, repaired: tally.changed };
+}

@@ -1,0 +1,127 @@
+/**
+ * CRM meetings: read them, schedule one into the owner's calendar (with `Idempotency-Key`), edit it
+ * with "save and send update", retry a failed one, delete it from the CRM (the calendar event stays).
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Database } from '../../db/client';
+import type { WorkflowControl } from '../../connections/workflow-control';
+import { meetingInclude, meetingView } from '../../crm/meeting-view';
+import { createScheduledMeeting, editMeeting, usableConnection } from '../../crm/schedule-meeting';
+import { conflict, notFound } from '../http-errors';
+import { accountIdOf } from '../middleware/authenticate';
+import { idempotent } from '../middleware/idempotency';
+import { parse } from '../validation';
+
+const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
+const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), after: z.uuid().optional() });
+const uuids = z.array(z.uuid({ message: 'must be a UUID' })).max(200);
+const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with offset, e.g. 2026-12-01T10:00:00Z' });
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Paris');
+
+const meetingFields = {
+  title: z.string().trim().min(1, 'must not be empty').max(500),
+  description: z.string().max(20_000).optional(),
+  location: z.string().trim().max(1000).optional(),
+  startAt: instant,
+  endAt: instant,
+  timeZone: timeZone.optional(),
+  guestContactIds: uuids,
+};
+
+export const scheduleBody = z
+  .object({
+    ownerUserId: z.uuid({ message: 'must be a UUID' }),
+    ...meetingFields,
+    guestContactIds: uuids.default([]),
+    associations: z
+      .object({ contacts: uuids.default([]), companies: uuids.default([]), deals: uuids.default([]), tickets: uuids.default([]) })
+      .strict()
+      .default({ contacts: [], companies: [], deals: [], tickets: [] }),
+  })
+  .strict()
+  .refine((m) => Date.parse(m.endAt) > Date.parse(m.startAt), { path: ['endAt'], message: 'the meeting must end after it starts' });
+
+export const editBody = z
+  .object({ ...z.object(meetingFields).partial().shape, sendUpdate: z.boolean().default(false) })
+  .strict();
+
+export function meetingsRouter(db: Database, workflows: WorkflowControl): Router {
+  const router = Router();
+
+  const findMeeting = async (accountId: string, id: string) => {
+    const meeting = await db.meeting.findFirst({ where: { id, accountId, deletedAt: null }, include: meetingInclude });
+    if (!meeting) throw notFound('meeting');
+    return meeting;
+  };
+
+  router.get('/', async (req, res) => {
+    const { limit, after } = parse(listQuery, req.query, 'query');
+    const meetings = await db.meeting.findMany({
+      where: { accountId: accountIdOf(req), deletedAt: null },
+      include: meetingInclude,
+      orderBy: { id: 'asc' },
+      take: limit,
+      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+    });
+    res.json({ items: meetings.map(meetingView), next: meetings.length === limit ? meetings[meetings.length - 1]!.id : null });
+  });
+
+  router.get('/:id', async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    res.json(meetingView(await findMeeting(accountIdOf(req), id)));
+  });
+
+  router.post('/', idempotent(db), async (req, res) => {
+    const input = parse(scheduleBody, req.body);
+    const accountId = accountIdOf(req);
+    const meeting = await createScheduledMeeting(db, accountId, input);
+    await workflows.scheduleMeeting(meeting.id);
+    res.status(202).json(meetingView(await findMeeting(accountId, meeting.id)));
+  });
+
+  router.post('/:id/retry', async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const accountId = accountIdOf(req);
+    const meeting = await findMeeting(accountId, id);
+    if (meeting.status !== 'FAILED') throw conflict('not_failed', `only a FAILED meeting can be retried; this one is ${meeting.status}`);
+    await usableConnection(db, accountId, meeting.ownerUserId!);
+    await db.meeting.update({ where: { id }, data: { status: 'SCHEDULING', failureReason: null } });
+    await workflows.scheduleMeeting(id);
+    res.status(202).json(meetingView(await findMeeting(accountId, id)));
+  });
+
+  router.patch('/:id', async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const { sendUpdate, ...changes } = parse(editBody, req.body);
+    const accountId = accountIdOf(req);
+    const current = await findMeeting(accountId, id);
+    if (sendUpdate) {
+      if (!current.ownerUserId) throw conflict('no_calendar_event', 'the meeting has no owner whose calendar could be updated');
+      const { connection } = await usableConnection(db, accountId, current.ownerUserId);
+      if (!current.links.some((link) => link.connectionId === connection.id)) {
+        throw conflict('no_calendar_event', "the meeting has no event in its owner's calendar to update");
+      }
+    }
+    const updated = await editMeeting(db, accountId, id, changes);
+    if (!updated) throw notFound('meeting');
+    if (sendUpdate) await workflows.updateMeetingEvent(id, updated.updatedAt.getTime().toString(), true);
+    res.json(meetingView(await findMeeting(accountId, id)));
+  });
+
+  router.delete('/:id', async (req, res) => {
+    const { id } = parse(idParams, req.params, 'params');
+    const { count } = await db.meeting.updateMany({ where: { id, accountId: accountIdOf(req), deletedAt: null }, data: { deletedAt: new Date() } });
+    if (count === 0) throw notFound('meeting');
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,141 @@
+/**
+ * Starting, signalling and querying connection workflows from the API. The workflow id comes from the
+ * connection id, so every path reaches the same long-lived workflow.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../config';
+import type { ProviderName } from '../providers/types';
+import type { scheduleMeetingWorkflow, syncOutOfOfficeWorkflow, updateMeetingEventWorkflow } from '../workflows/calendar-writes';
+import type { connectionWorkflow } from '../workflows/connection';
+import {
+  changesNotifiedSignal,
+  connectionWorkflowId,
+  disconnectSignal,
+  reauthorizedSignal,
+  resyncUpdate,
+  statusQuery,
+  type ChangeNotice,
+  type ConnectionStatusView,
+  type ConnectionTimings,
+} from '../workflows/connection-messages';
+import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribute } from '../workflows/search-attributes';
+
+export interface ConnectionRef {
+  id: string;
+  accountId: string;
+  userId: string;
+  provider: ProviderName;
+}
+
+export function timingsFromConfig(config: Config): ConnectionTimings {
+  return {
+    pollIntervalMs: config.sync.pollIntervalMs,
+    reconcileIntervalMs: config.sync.reconcileIntervalMs,
+    channelRenewMarginMs: config.sync.channelRenewMarginMs,
+    activityHeartbeatTimeoutMs: config.sync.heartbeatTimeoutMs,
+  };
+}
+
+export class WorkflowControl {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly timings: ConnectionTimings,
+  ) {}
+
+  private options(connection: ConnectionRef) {
+    return {
+      workflowId: connectionWorkflowId(connection.id),
+      taskQueue: this.taskQueue,
+      args: [
+        { connectionId: connection.id, accountId: connection.accountId, userId: connection.userId, provider: connection.provider, timings: this.timings },
+      ] as Parameters<typeof connectionWorkflow>,
+      typedSearchAttributes: [
+        { key: ConnectionStatusAttribute, value: 'CONNECTING' },
+        { key: CalendarProviderAttribute, value: connection.provider },
+        { key: AccountIdAttribute, value: connection.accountId },
+      ],
+    };
+  }
+
+  /** Starts the workflow, or leaves the running one alone (a repeated callback starts nothing twice). */
+  async start(connection: ConnectionRef): Promise<void> {
+    await this.client.workflow.start<typeof connectionWorkflow>('connectionWorkflow', {
+      ...this.options(connection),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  /** Resumes a workflow waiting in NEEDS_REAUTH (starting it if it is somehow gone). */
+  async resume(connection: ConnectionRef): Promise<void> {
+    await this.client.workflow.signalWithStart<typeof connectionWorkflow, []>('connectionWorkflow', {
+      ...this.options(connection),
+      signal: reauthorizedSignal,
+      signalArgs: [],
+    });
+  }
+
+  /** Signals a provider notification; false when no workflow runs for the connection. */
+  async notify(connectionId: string, notice: ChangeNotice): Promise<boolean> {
+    return this.ignoringMissing(() => this.client.workflow.getHandle(connectionWorkflowId(connectionId)).signal(changesNotifiedSignal, notice));
+  }
+
+  async disconnect(connectionId: string): Promise<boolean> {
+    return this.ignoringMissing(() => this.client.workflow.getHandle(connectionWorkflowId(connectionId)).signal(disconnectSignal));
+  }
+
+  async resync(connectionId: string): Promise<void> {
+    await this.client.workflow.getHandle(connectionWorkflowId(connectionId)).executeUpdate(resyncUpdate);
+  }
+
+  async status(connectionId: string): Promise<ConnectionStatusView | undefined> {
+    const handle = this.client.workflow.getHandle(connectionWorkflowId(connectionId));
+    try {
+      const description = await handle.describe();
+      if (description.status.name !== 'RUNNING') return undefined;
+      return await handle.query(statusQuery);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return undefined;
+      throw error;
+    }
+  }
+
+  /** Creates the meeting's calendar event; one workflow per meeting, so a retried request starts none. */
+  async scheduleMeeting(meetingId: string): Promise<void> {
+    await this.client.workflow.start<typeof scheduleMeetingWorkflow>('scheduleMeetingWorkflow', {
+      workflowId: `schedule-meeting-${meetingId}`,
+      taskQueue: this.taskQueue,
+      args: [meetingId],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  /** Sends a CRM edit to the calendar; `version` (the edit's time) keeps two edits apart. */
+  async updateMeetingEvent(meetingId: string, version: string, notify: boolean): Promise<void> {
+    await this.client.workflow.start<typeof updateMeetingEventWorkflow>('updateMeetingEventWorkflow', {
+      workflowId: `update-meeting-${meetingId}-${version}`,
+      taskQueue: this.taskQueue,
+      args: [meetingId, notify],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  async syncOutOfOffice(outOfOfficeId: string, change: 'create' | 'delete'): Promise<void> {
+    await this.client.workflow.start<typeof syncOutOfOfficeWorkflow>('syncOutOfOfficeWorkflow', {
+      workflowId: `out-of-office-${outOfOfficeId}-${change}`,
+      taskQueue: this.taskQueue,
+      args: [outOfOfficeId],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  private async ignoringMissing(action: () => Promise<void>): Promise<boolean> {
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Domain errors of CRM operations; the API maps them to 400 and 409 (api/http-errors.ts).
+ */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
+/** The request names something invalid: nothing was written. */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.problem}`).join('; '));
+  }
+}
+
+/** The request is valid but the state of things forbids it (e.g. no connected calendar). */
+export class StateConflictError extends Error {
+  override name = 'StateConflictError';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Scheduling a meeting from the CRM (SPEC §5): validates everything before writing anything, writes
+ * the meeting in SCHEDULING with its guests and associations, and leaves creating the calendar event
+ * to a workflow. Editing and deleting follow the same rules.
+ */
+import type { Database } from '../db/client';
+import type { Prisma } from '../generated/prisma/client';
+import { InvalidInputError, StateConflictError, type FieldProblem } from './errors';
+
+export interface MeetingInput {
+  ownerUserId: string;
+  title: string;
+  description?: string;
+  location?: string;
+  startAt: string;
+  endAt: string;
+  timeZone?: string;
+  guestContactIds: string[];
+  associations: { contacts: string[]; companies: string[]; deals: string[]; tickets: string[] };
+}
+
+export type MeetingChanges = Partial<Omit<MeetingInput, 'ownerUserId' | 'associations'>>;
+
+type Tx = Prisma.TransactionClient | Database;
+
+/** Ids of `model` records that are not this account's, as field problems. */
+async function unknownIds(
+  find: (ids: string[]) => Promise<{ id: string }[]>,
+  ids: string[],
+  field: string,
+  what: string,
+): Promise<FieldProblem[]> {
+  if (ids.length === 0) return [];
+  const found = new Set((await find(ids)).map((record) => record.id));
+  return ids.flatMap((id, index) => (found.has(id) ? [] : [{ field: `${field}.${index}`, problem: `no ${what} with id ${id}` }]));
+}
+
+async function checkRecords(db: Database, accountId: string, input: Pick<MeetingInput, 'guestContactIds' | 'associations'>): Promise<void> {
+  const problems = (
+    await Promise.all([
+      unknownIds((ids) => db.contact.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } }), input.guestContactIds, 'guestContactIds', 'contact'),
+      unknownIds((ids) => db.contact.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } }), input.associations.contacts, 'associations.contacts', 'contact'),
+      unknownIds((ids) => db.company.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } }), input.associations.companies, 'associations.companies', 'company'),
+      unknownIds((ids) => db.deal.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } }), input.associations.deals, 'associations.deals', 'deal'),
+      unknownIds((ids) => db.ticket.findMany({ where: { accountId, id: { in: ids } }, select: { id: true } }), input.associations.tickets, 'associations.tickets', 'ticket'),
+    ])
+  ).flat();
+  if (problems.length) throw new InvalidInputError(problems);
+}
+
+/** The owner must have a calendar the event can be created in, before anything is written. */
+export async function usableConnection(db: Database, accountId: string, userId: string) {
+  const user = await db.user.findFirst({ where: { id: userId, accountId }, include: { connection: true } });
+  if (!user) throw new InvalidInputError([{ field: 'ownerUserId', problem: `no user with id ${userId}` }]);
+  const connection = user.connection;
+  if (!connection || connection.status === 'DISCONNECTED') {
+    throw new StateConflictError('calendar_not_connected', 'the meeting owner has no connected calendar; connect one first');
+  }
+  if (connection.status === 'NEEDS_REAUTH') {
+    throw new StateConflictError('calendar_needs_reauth', 'the meeting owner must reconnect their calendar before meetings can be scheduled');
+  }
+  return { user, connection };
+}
+
+async function guestAttendees(tx: Tx, accountId: string, contactIds: string[]) {
+  const contacts = await tx.contact.findMany({ where: { accountId, id: { in: contactIds } } });
+  return contacts.map((contact) => ({
+    emailKey: contact.emailKey,
+    email: contact.email,
+    name: [contact.firstName, contact.lastName].filter(Boolean).join(' ') || null,
+    response: 'NONE' as const,
+    organizer: false,
+    contactId: contact.id,
+  }));
+}
+
+export async function createScheduledMeeting(db: Database, accountId: string, input: MeetingInput) {
+  const { connection } = await usableConnection(db, accountId, input.ownerUserId);
+  await checkRecords(db, accountId, input);
+  return db.$transaction(async (tx) => {
+    const guests = await guestAttendees(tx, accountId, input.guestContactIds);
+    const organizer = { emailKey: connection.providerEmail.trim().toLowerCase(), email: connection.providerEmail, name: null, response: 'ACCEPTED' as const, organizer: true, contactId: null };
+    const contactAssociations = new Set([...input.guestContactIds, ...input.associations.contacts]);
+    return tx.meeting.create({
+      data: {
+        accountId,
+        ownerUserId: input.ownerUserId,
+        title: input.title,
+        description: input.description ?? null,
+        location: input.location ?? null,
+        startAt: new Date(input.startAt),
+        endAt: new Date(input.endAt),
+        timeZone: input.timeZone ?? null,
+        status: 'SCHEDULING',
+        source: 'CRM',
+        attendees: { create: [organizer, ...guests.filter((g) => g.emailKey !== organizer.emailKey)] },
+        associations: {
+          create: [
+            ...[...contactAssociations].map((objectId) => ({ objectType: 'CONTACT' as const, objectId })),
+            ...input.associations.companies.map((objectId) => ({ objectType: 'COMPANY' as const, objectId })),
+            ...input.associations.deals.map((objectId) => ({ objectType: 'DEAL' as const, objectId })),
+            ...input.associations.tickets.map((objectId) => ({ objectType: 'TICKET' as const, objectId })),
+          ],
+        },
+      },
+    });
+  });
+}
+
+/** Applies a CRM edit; new guests replace the contact guests (others, like the organizer, stay). */
+export async function editMeeting(db: Database, accountId: string, meetingId: string, changes: MeetingChanges) {
+  if (changes.guestContactIds) await checkRecords(db, accountId, { guestContactIds: changes.guestContactIds, associations: { contacts: [], companies: [], deals: [], tickets: [] } });
+  return db.$transaction(async (tx) => {
+    const meeting = await tx.meeting.findFirst({ where: { id: meetingId, accountId, deletedAt: null } });
+    if (!meeting) return undefined;
+    const startAt = changes.startAt ? new Date(changes.startAt) : meeting.startAt;
+    const endAt = changes.endAt ? new Date(changes.endAt) : meeting.endAt;
+    if (endAt <= startAt) throw new InvalidInputError([{ field: changes.endAt ? 'endAt' : 'startAt', problem: 'the meeting must end after it starts' }]);
+    if (changes.guestContactIds) {
+      const guests = await guestAttendees(tx, accountId, changes.guestContactIds);
+      await tx.meetingAttendee.deleteMany({ where: { meetingId, contactId: { not: null }, emailKey: { notIn: guests.map((g) => g.emailKey) } } });
+      for (const guest of guests) {
+        await tx.meetingAttendee.upsert({ where: { meetingId_emailKey: { meetingId, emailKey: guest.emailKey } }, create: { ...guest, meetingId }, update: { contactId: guest.contactId } });
+        await tx.meetingAssociation.upsert({
+          where: { meetingId_objectType_objectId: { meetingId, objectType: 'CONTACT', objectId: guest.contactId } },
+          create: { meetingId, objectType: 'CONTACT', objectId: guest.contactId },
+          update: {},
+        });
+      }
+    }
+    return tx.meeting.update({
+      where: { id: meetingId },
+      data: {
+        title: changes.title,
+        description: changes.description,
+        location: changes.location,
+        timeZone: changes.timeZone,
+        startAt,
+        endAt,
+      },
+    });
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * The built-in Google and Microsoft emulators, for `npm start` without OAuth credentials and for
+ * `npm run emulators`. They hold their calendars in memory: a restart empties them, while the
+ * service's database (connections, meetings) persists under DATA_DIR.
+ */
+import type { Config } from '../config';
+import { startGoogleEmulator, type GoogleEmulator } from '../emulators/google';
+import type { GoogleSettings } from '../providers/create-registry';
+
+/** The emulators accept any client; these name the service in their consent pages. */
+const EMULATOR_CLIENT = { clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret' };
+
+export interface RunningEmulators {
+  google?: GoogleEmulator;
+  stop(): Promise<void>;
+}
+
+export async function startEmulators(
+  config: Config,
+  which: { google: boolean; microsoft: boolean },
+  users: { email: string; name?: string }[] = [],
+): Promise<RunningEmulators> {
+  const host = config.api.host;
+  const google = which.google ? await startGoogleEmulator({ port: config.emulators.googlePort, host, ...EMULATOR_CLIENT }) : undefined;
+  for (const user of users) google?.control.createUser(user);
+  return {
+    google,
+    async stop() {
+      await google?.stop();
+    },
+  };
+}
+
+export function googleEmulatorSettings(emulator: GoogleEmulator): GoogleSettings {
+  return { ...EMULATOR_CLIENT, apiRootUrl: emulator.rootUrl, authUrl: emulator.authUrl, tokenUrl: emulator.tokenUrl, revokeUrl: emulator.revokeUrl };
+}

@@ -1,0 +1,165 @@
+/**
+ * CRM → calendar (SPEC §5, issue 5) through both emulators: scheduling creates one event with
+ * invitations however often requests and activities are retried, edits go out with updates, the sync
+ * loop links the created event instead of logging it again, deleting in the CRM leaves the calendar
+ * alone, failures are visible and retryable, and out-of-office flows both ways.
+ */
+import { randomUUID } from 'node:crypto';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../support/calendar-actions';
+import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
+
+describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
+  let harness: SyncHarness;
+  let calendar: CalendarActions;
+  beforeAll(async () => {
+    harness = await SyncHarness.start({ SYNC_POLL_INTERVAL: '1h' });
+    calendar = calendarActions(harness, provider);
+  });
+  afterAll(() => harness.close());
+
+  async function setUp() {
+    const account = await harness.newAccount(['portal.example']);
+    const tag = `${provider.toLowerCase()}-${randomUUID().slice(0, 8)}`;
+    const user = await harness.newUser(account, `owner-${tag}@portal.example`);
+    const contacts = [`ann-${tag}@customer.example`, `bob-${tag}@customer.example`, `cid-${tag}@customer.example`];
+    const contactIds = await Promise.all(contacts.map((email) => harness.newContact(account, email)));
+    await harness.connect(account, user, provider);
+    return { account, user, contacts, contactIds };
+  }
+
+  const schedule = (account: TestAccount, body: object, key?: string) => {
+    const call = harness.http().post('/v1/meetings').set(account.auth);
+    return (key ? call.set('Idempotency-Key', key) : call).send(body);
+  };
+  const meeting = async (account: TestAccount, id: string) => (await harness.http().get(`/v1/meetings/${id}`).set(account.auth)).body;
+  const waitForStatus = (account: TestAccount, id: string, status: string) =>
+    waitFor(async () => {
+      const current = await meeting(account, id);
+      return current.status === status ? current : undefined;
+    }, `meeting ${status}`);
+
+  it('schedules a meeting from a record: one event, invitations sent, on every guest’s timeline, linked not relogged', async () => {
+    const { account, user, contacts, contactIds } = await setUp();
+    const deal = await harness.http().post('/v1/deals').set(account.auth).send({ name: 'Big deal' });
+    const response = await schedule(account, {
+      ownerUserId: user.id,
+      title: 'Kick-off',
+      description: 'Agenda attached',
+      location: 'Video call',
+      startAt: inDays(5, 9),
+      endAt: inDays(5, 10),
+      timeZone: 'Europe/Paris',
+      guestContactIds: contactIds.slice(0, 2),
+      associations: { deals: [deal.body.id] },
+    });
+    expect(response.status).toBe(202);
+    expect(response.body.status).toBe('SCHEDULING');
+    const scheduled = await waitForStatus(account, response.body.id, 'SCHEDULED');
+    expect(scheduled.associations).toEqual(expect.arrayContaining([{ type: 'DEAL', id: deal.body.id }, { type: 'CONTACT', id: contactIds[0] }]));
+
+    const events = await calendar.events(user.email);
+    expect(events.filter((e) => e.title === 'Kick-off')).toHaveLength(1);
+    const invited = calendar.outbox().filter((m) => m.kind === 'invitation').map((m) => m.to);
+    expect(invited).toEqual(expect.arrayContaining(contacts.slice(0, 2)));
+    for (const contactId of contactIds.slice(0, 2)) {
+      expect((await harness.timeline(account, contactId)).map((m) => m.id)).toContain(response.body.id);
+    }
+
+    // The created event comes back through the sync loop: it is linked, never logged a second time.
+    await calendar.createEvent(user.email, { title: 'Nudge', start: inDays(6, 9), end: inDays(6, 10), guests: [contacts[2]!] });
+    await waitFor(async () => (await harness.timeline(account, contactIds[2]!)).length === 1, 'a later sync');
+    const kickOffs = await harness.db.meeting.findMany({ where: { accountId: account.accountId, title: 'Kick-off' }, include: { links: true } });
+    expect(kickOffs).toHaveLength(1);
+    expect(kickOffs[0]!.links).toHaveLength(1);
+  });
+
+  it('creates one event even when the provider fails the first attempts', async () => {
+    const { account, user, contactIds } = await setUp();
+    calendar.failNext('create', 2, 503);
+    const response = await schedule(account, { ownerUserId: user.id, title: 'Despite 503s', startAt: inDays(7, 9), endAt: inDays(7, 10), guestContactIds: [contactIds[0]] });
+    await waitForStatus(account, response.body.id, 'SCHEDULED');
+    expect((await calendar.events(user.email)).filter((e) => e.title === 'Despite 503s')).toHaveLength(1);
+  });
+
+  it('answers a retried request with the first result: one meeting, one event', async () => {
+    const { account, user, contactIds } = await setUp();
+    const body = { ownerUserId: user.id, title: 'Sent twice', startAt: inDays(8, 9), endAt: inDays(8, 10), guestContactIds: [contactIds[0]] };
+    const key = randomUUID();
+    const first = await schedule(account, body, key);
+    const second = await schedule(account, body, key);
+    expect(second.status).toBe(first.status);
+    expect(second.body.id).toBe(first.body.id);
+    await waitForStatus(account, first.body.id, 'SCHEDULED');
+    expect(await harness.db.meeting.count({ where: { accountId: account.accountId, title: 'Sent twice' } })).toBe(1);
+    expect((await calendar.events(user.email)).filter((e) => e.title === 'Sent twice')).toHaveLength(1);
+  });
+
+  it('sends edits to the calendar and invites guests added in the CRM; calendar edits flow back', async () => {
+    const { account, user, contacts, contactIds } = await setUp();
+    const created = await schedule(account, { ownerUserId: user.id, title: 'Review', startAt: inDays(9, 9), endAt: inDays(9, 10), guestContactIds: [contactIds[0]] });
+    await waitForStatus(account, created.body.id, 'SCHEDULED');
+
+    const edit = await harness.http().patch(`/v1/meetings/${created.body.id}`).set(account.auth).send({ title: 'Review (moved)', startAt: inDays(9, 14), endAt: inDays(9, 15), guestContactIds: [contactIds[0], contactIds[1]], sendUpdate: true });
+    expect(edit.status).toBe(200);
+    await waitFor(async () => calendar.outbox().some((m) => m.to === contacts[1] && m.kind === 'invitation'), 'the new guest’s invitation');
+    const [event] = (await calendar.events(user.email)).filter((e) => e.title === 'Review (moved)');
+    expect(event).toMatchObject({ start: inDays(9, 14) });
+    expect(event!.guests).toEqual(expect.arrayContaining([contacts[0], contacts[1]]));
+
+    await calendar.updateEvent(user.email, event!.id, { title: 'Review (renamed in calendar)' });
+    await waitFor(async () => (await meeting(account, created.body.id)).title === 'Review (renamed in calendar)', 'the calendar edit in the CRM');
+  });
+
+  it('deletes a meeting from the CRM only: the calendar event stays', async () => {
+    const { account, user, contactIds } = await setUp();
+    const created = await schedule(account, { ownerUserId: user.id, title: 'Keep my event', startAt: inDays(10, 9), endAt: inDays(10, 10), guestContactIds: [contactIds[0]] });
+    await waitForStatus(account, created.body.id, 'SCHEDULED');
+    expect((await harness.http().delete(`/v1/meetings/${created.body.id}`).set(account.auth)).status).toBe(204);
+    expect((await harness.http().get(`/v1/meetings/${created.body.id}`).set(account.auth)).status).toBe(404);
+    expect((await calendar.events(user.email)).filter((e) => e.title === 'Keep my event' && !e.cancelled)).toHaveLength(1);
+  });
+
+  it('refuses to schedule for an owner without a usable calendar, before writing anything', async () => {
+    const account = await harness.newAccount(['portal.example']);
+    const user = await harness.newUser(account, `unconnected-${randomUUID().slice(0, 8)}@portal.example`);
+    const response = await schedule(account, { ownerUserId: user.id, title: 'Nowhere', startAt: inDays(3, 9), endAt: inDays(3, 10) });
+    expect(response.status).toBe(409);
+    expect(response.body.error.code).toBe('calendar_not_connected');
+    expect(await harness.db.meeting.count({ where: { accountId: account.accountId } })).toBe(0);
+
+    const invalid = await schedule(account, { ownerUserId: user.id, title: 'Backwards', startAt: inDays(3, 10), endAt: inDays(3, 9) });
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.message).toMatch(/endAt/);
+  });
+
+  it('leaves a meeting FAILED with the reason when the create fails for good, and retries it on request', async () => {
+    const { account, user, contactIds } = await setUp();
+    calendar.failNext('create', 1, 403);
+    const created = await schedule(account, { ownerUserId: user.id, title: 'Refused once', startAt: inDays(11, 9), endAt: inDays(11, 10), guestContactIds: [contactIds[0]] });
+    const failed = await waitForStatus(account, created.body.id, 'FAILED');
+    expect(failed.failureReason).toMatch(/PermissionDenied/);
+    const retried = await harness.http().post(`/v1/meetings/${created.body.id}/retry`).set(account.auth);
+    expect(retried.status).toBe(202);
+    await waitForStatus(account, created.body.id, 'SCHEDULED');
+    expect((await calendar.events(user.email)).filter((e) => e.title === 'Refused once')).toHaveLength(1);
+  });
+
+  it('syncs out-of-office both ways', async () => {
+    const { account, user } = await setUp();
+    const periods = async () => (await harness.http().get(`/v1/users/${user.id}/out-of-office`).set(account.auth)).body.items;
+
+    const set = await harness.http().post(`/v1/users/${user.id}/out-of-office`).set(account.auth).send({ title: 'Conference', startAt: inDays(30, 0), endAt: inDays(32, 0) });
+    expect(set.status).toBe(202);
+    const event = await waitFor(async () => (await calendar.events(user.email)).find((e) => e.title === 'Conference' && e.outOfOffice && !e.cancelled), 'the out-of-office event');
+    expect(event.start).toBe(inDays(30, 0));
+    expect(await periods()).toHaveLength(1); // the sync loop links its own event, no second period
+
+    expect((await harness.http().delete(`/v1/users/${user.id}/out-of-office/${set.body.id}`).set(account.auth)).status).toBe(202);
+    await waitFor(async () => !(await calendar.events(user.email)).some((e) => e.title === 'Conference' && !e.cancelled), 'the event removed');
+
+    const fromCalendar = await calendar.createEvent(user.email, { title: 'Sick day', start: inDays(40, 0), end: inDays(41, 0), outOfOffice: true });
+    await waitFor(async () => (await periods()).some((p: { title: string; source: string }) => p.title === 'Sick day' && p.source === 'CALENDAR'), 'the calendar period in the CRM');
+    await calendar.deleteEvent(user.email, fromCalendar);
+    await waitFor(async () => (await periods()).length === 0, 'the calendar period removed');
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * A worker process killed (SIGKILL, no goodbye) in the middle of a large sync: another worker picks
+ * the activity up after its heartbeat times out, resumes from the last page it reported, and the CRM
+ * ends with every meeting exactly once.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { calendarActions, inDays } from '../support/calendar-actions';
+import { SyncHarness, waitFor } from '../support/sync-harness';
+import { databaseUrl, temporalAddress } from '../support/services';
+
+const EVENTS = 600;
+
+function startWorkerProcess(harness: SyncHarness): ChildProcess {
+  const { google, config } = harness;
+  // `--import tsx` keeps the worker in this one process (the tsx CLI would fork a child SIGKILL misses).
+  return spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl(),
+      TEMPORAL_ADDRESS: temporalAddress(),
+      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      ENCRYPTION_KEY: config.encryptionKey,
+      GOOGLE_CLIENT_ID: 'crm-calendar-sync',
+      GOOGLE_CLIENT_SECRET: 'emulator-secret',
+      GOOGLE_API_ROOT_URL: google.rootUrl,
+      GOOGLE_OAUTH_AUTH_URL: google.authUrl,
+      GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+      GOOGLE_OAUTH_REVOKE_URL: google.revokeUrl,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+describe('a worker killed mid-sync', () => {
+  let harness: SyncHarness;
+  let child: ChildProcess | undefined;
+  beforeAll(async () => {
+    harness = await SyncHarness.start({ SYNC_POLL_INTERVAL: '1h', SYNC_HEARTBEAT_TIMEOUT: '3s' });
+  });
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await harness.close();
+  });
+
+  it('finishes on another worker with no duplicate and no lost meeting', async () => {
+    const calendar = calendarActions(harness, 'GOOGLE');
+    const account = await harness.newAccount(['portal.example']);
+    const user = await harness.newUser(account, `crash-${Date.now()}@portal.example`);
+    const contactEmail = `client-${user.id.slice(0, 8)}@customer.example`;
+    await harness.newContact(account, contactEmail);
+    const connectionId = await harness.connect(account, user, 'GOOGLE');
+
+    // The sync from now on runs in a separate worker process that this test can kill.
+    await harness.stopWorker();
+    child = startWorkerProcess(harness);
+
+    calendar.dropNotifications(true);
+    for (let i = 0; i < EVENTS; i++) {
+      await calendar.createEvent(user.email, { title: `Crash ${i}`, start: inDays(1 + (i % 200), 9), end: inDays(1 + (i % 200), 10), guests: [contactEmail] });
+    }
+    calendar.dropNotifications(false);
+    await harness.workflows.notify(connectionId, { kind: 'changed' });
+
+    const count = () => harness.db.meeting.count({ where: { accountId: account.accountId } });
+    const atKill = await waitFor(async () => {
+      const n = await count();
+      return n > 0 ? n : undefined;
+    }, 'the sync to start writing', 90_000);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child!.once('exit', resolve));
+    expect(atKill).toBeLessThan(EVENTS); // really in the middle
+
+    await harness.startWorker();
+    await waitFor(async () => (await count()) === EVENTS, `all ${EVENTS} meetings`, 90_000);
+    const keys = await harness.db.meeting.groupBy({ by: ['meetingKey'], where: { accountId: account.accountId }, _count: true });
+    expect(keys).toHaveLength(EVENTS);
+    expect(keys.every((k) => k._count === 1)).toBe(true);
+  });
+});

@@ -1,0 +1,240 @@
+/**
+ * What a person does in their calendar, said once for both providers: end-to-end tests describe a
+ * change ("the contact invites the user", "the user makes the event private") and this module says
+ * it to the Google or Microsoft emulator in that provider's own terms.
+ */
+import type { ProviderName } from '../../providers/types';
+import type { SyncHarness } from './sync-harness';
+
+export interface EventSpec {
+  title: string;
+  start: string;
+  end: string;
+  guests?: string[];
+  /** Rooms and equipment. */
+  resources?: string[];
+  location?: string;
+  description?: string;
+  private?: boolean;
+  outOfOffice?: boolean;
+}
+
+export type EventPatch = Partial<EventSpec>;
+
+export interface CalendarEventView {
+  id: string;
+  title: string;
+  start: string;
+  guests: string[];
+  outOfOffice: boolean;
+  cancelled: boolean;
+}
+
+export interface CalendarActions {
+  /** As the user, in their own calendar; returns the event id. */
+  createEvent(userEmail: string, spec: EventSpec): Promise<string>;
+  /** A weekly series of `weeks` occurrences; returns the series master id. */
+  createSeries(userEmail: string, spec: EventSpec & { weeks: number }): Promise<string>;
+  /** An outside contact invites the user; returns the id in the user's calendar. */
+  invite(userEmail: string, fromContact: string, spec: Omit<EventSpec, 'guests'>): Promise<string>;
+  updateEvent(userEmail: string, id: string, patch: EventPatch): Promise<void>;
+  /** The organizer deletes (cancels) the event. */
+  deleteEvent(userEmail: string, id: string): Promise<void>;
+  /** An attendee who is a user removes their copy of an event `organizerEventId` names. */
+  deleteCopy(attendeeEmail: string, organizerEventId: string): Promise<void>;
+  cancelOccurrence(userEmail: string, masterId: string, originalStart: string): Promise<void>;
+  setResponse(userEmail: string, eventId: string, guestEmail: string, response: 'accepted' | 'declined' | 'tentative'): Promise<void>;
+  events(userEmail: string): Promise<CalendarEventView[]>;
+  liveChannels(userEmail: string): Promise<{ id: string; expiresAt: string }[]>;
+  isChannelStopped(id: string): Promise<boolean>;
+  outbox(): { to: string; eventId: string; kind: string }[];
+  failNext(call: 'create', count: number, status: number): void;
+  calls(endpoint: 'token'): number;
+  expireAccessTokens(email: string): void;
+  revokeGrant(email: string): void;
+  invalidateCursor(email: string): void;
+  dropNotifications(on: boolean): void;
+  duplicateNotifications(on: boolean): void;
+}
+
+/** The providers whose emulators the end-to-end tests drive. */
+export const E2E_PROVIDERS: ProviderName[] = ['GOOGLE'];
+
+/** `days` from today (UTC) at `hour`:00 UTC, as the API renders instants. */
+export function inDays(days: number, hour: number): string {
+  const today = new Date();
+  return new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + days, hour)).toISOString();
+}
+
+export function calendarActions(harness: SyncHarness, provider: ProviderName): CalendarActions {
+  return provider === 'GOOGLE' ? googleActions(harness) : microsoftActions(harness);
+}
+
+const lower = (email: string) => email.trim().toLowerCase();
+
+function googleActions(harness: SyncHarness): CalendarActions {
+  const control = harness.google.control;
+  const body = (spec: EventPatch): Record<string, unknown> => ({
+    ...(spec.title !== undefined ? { summary: spec.title } : {}),
+    ...(spec.start !== undefined ? { start: { dateTime: spec.start } } : {}),
+    ...(spec.end !== undefined ? { end: { dateTime: spec.end } } : {}),
+    ...(spec.location !== undefined ? { location: spec.location } : {}),
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    ...(spec.private !== undefined ? { visibility: spec.private ? 'private' : 'default' } : {}),
+    ...(spec.outOfOffice ? { eventType: 'outOfOffice' } : {}),
+    ...(spec.guests || spec.resources
+      ? { attendees: [...(spec.guests ?? []).map((email) => ({ email })), ...(spec.resources ?? []).map((email) => ({ email, resource: true }))] }
+      : {}),
+  });
+  const view = (event: Record<string, any>): CalendarEventView => ({
+    id: event.id,
+    title: event.summary,
+    start: new Date(event.start?.dateTime ?? event.start?.date).toISOString(),
+    guests: (event.attendees ?? []).map((a: { email: string }) => lower(a.email)),
+    outOfOffice: event.eventType === 'outOfOffice',
+    cancelled: event.status === 'cancelled',
+  });
+  return {
+    async createEvent(userEmail, spec) {
+      return control.userCreateEvent(userEmail, body(spec)).id as string;
+    },
+    async createSeries(userEmail, { weeks, ...spec }) {
+      return control.userCreateEvent(userEmail, { ...body(spec), recurrence: [`RRULE:FREQ=WEEKLY;COUNT=${weeks}`] }).id as string;
+    },
+    async invite(userEmail, fromContact, spec) {
+      const { start, end, ...rest } = body(spec);
+      return control.inviteUser(userEmail, { ...rest, organizer: fromContact, start: start as { dateTime: string }, end: end as { dateTime: string } }).id as string;
+    },
+    async updateEvent(userEmail, id, patch) {
+      const update = body(patch);
+      if (update.attendees) {
+        // As Calendar's own UI does: guests who stay keep their answers (a patch replaces the list).
+        const current = (control.getEvent(userEmail, id)?.attendees ?? []) as { email: string; responseStatus?: string }[];
+        const answers = new Map(current.map((a) => [lower(a.email), a.responseStatus]));
+        update.attendees = (update.attendees as { email: string }[]).map((a) => ({ ...a, responseStatus: answers.get(lower(a.email)) }));
+      }
+      control.userUpdateEvent(userEmail, id, update);
+    },
+    async deleteEvent(userEmail, id) {
+      control.userDeleteEvent(userEmail, id);
+    },
+    async deleteCopy(attendeeEmail, organizerEventId) {
+      control.userDeleteEvent(attendeeEmail, organizerEventId); // Google: the same event id in every calendar
+    },
+    async cancelOccurrence(userEmail, masterId, originalStart) {
+      control.userCancelInstance(userEmail, masterId, originalStart);
+    },
+    async setResponse(userEmail, eventId, guestEmail, response) {
+      control.userSetResponse(userEmail, eventId, guestEmail, response);
+    },
+    async events(userEmail) {
+      return control.listEvents(userEmail).map(view);
+    },
+    async liveChannels(userEmail) {
+      return control.channels(userEmail).filter((c) => c.live).map((c) => ({ id: c.id, expiresAt: c.expiresAt }));
+    },
+    async isChannelStopped(id) {
+      return control.channels().some((c) => c.id === id && c.stopped);
+    },
+    outbox: () => control.outbox(),
+    failNext(_call, count, status) {
+      control.failNext('events.insert', count, { status });
+    },
+    calls: () => control.callCounts()['oauth.token'] ?? 0,
+    expireAccessTokens: (email) => void control.expireAccessTokens(email),
+    revokeGrant: (email) => void control.revokeRefreshTokens(email),
+    invalidateCursor: (email) => control.invalidateSyncTokens(email),
+    dropNotifications: (on) => control.setNotificationFaults({ drop: on }),
+    duplicateNotifications: (on) => control.setNotificationFaults({ duplicate: on }),
+  };
+}
+
+function microsoftActions(harness: SyncHarness): CalendarActions {
+  // Looked up per call: the emulator is the harness's, however late a test reaches for it.
+  const control = () => harness.microsoft.control as any;
+  const graphTime = (iso: string) => ({ dateTime: iso.replace('Z', ''), timeZone: 'UTC' });
+  const body = (spec: EventPatch): Record<string, unknown> => ({
+    ...(spec.title !== undefined ? { subject: spec.title } : {}),
+    ...(spec.start !== undefined ? { start: graphTime(spec.start) } : {}),
+    ...(spec.end !== undefined ? { end: graphTime(spec.end) } : {}),
+    ...(spec.location !== undefined ? { location: { displayName: spec.location } } : {}),
+    ...(spec.description !== undefined ? { body: { contentType: 'text', content: spec.description } } : {}),
+    ...(spec.private !== undefined ? { sensitivity: spec.private ? 'private' : 'normal' } : {}),
+    ...(spec.outOfOffice ? { showAs: 'oof' } : {}),
+    ...(spec.guests || spec.resources
+      ? {
+          attendees: [
+            ...(spec.guests ?? []).map((address) => ({ type: 'required', emailAddress: { address } })),
+            ...(spec.resources ?? []).map((address) => ({ type: 'resource', emailAddress: { address } })),
+          ],
+        }
+      : {}),
+  });
+  const view = (event: Record<string, any>): CalendarEventView => ({
+    id: event.id,
+    title: event.subject,
+    start: new Date(`${String(event.start.dateTime).replace(/Z$/, '')}Z`).toISOString(),
+    guests: (event.attendees ?? []).map((a: { emailAddress: { address: string } }) => lower(a.emailAddress.address)),
+    outOfOffice: event.showAs === 'oof',
+    cancelled: Boolean(event.isCancelled || event.deleted || event['@removed']),
+  });
+  const copyOf = async (email: string, organizerEventId: string): Promise<string> => {
+    const organizerEvent = (control().findEvent as (id: string) => Record<string, any>)(organizerEventId);
+    const copy = (control().listEvents(email) as Record<string, any>[]).find((e) => e.iCalUId === organizerEvent.iCalUId);
+    if (!copy) throw new Error(`${email} holds no copy of event ${organizerEventId}`);
+    return copy.id;
+  };
+  return {
+    async createEvent(userEmail, spec) {
+      return (await control().userCreateEvent(userEmail, body(spec))).id;
+    },
+    async createSeries(userEmail, { weeks, ...spec }) {
+      const day = new Date(spec.start).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }).toLowerCase();
+      return (
+        await control().userCreateEvent(userEmail, {
+          ...body(spec),
+          recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: [day] }, range: { type: 'numbered', startDate: spec.start.slice(0, 10), numberOfOccurrences: weeks } },
+        })
+      ).id;
+    },
+    async invite(userEmail, fromContact, spec) {
+      return (await control().inviteUser(userEmail, { ...body(spec), organizer: fromContact })).id;
+    },
+    async updateEvent(userEmail, id, patch) {
+      await control().userUpdateEvent(userEmail, id, body(patch));
+    },
+    async deleteEvent(userEmail, id) {
+      await control().userDeleteEvent(userEmail, id);
+    },
+    async deleteCopy(attendeeEmail, organizerEventId) {
+      await control().userDeleteEvent(attendeeEmail, await copyOf(attendeeEmail, organizerEventId));
+    },
+    async cancelOccurrence(userEmail, masterId, originalStart) {
+      await control().userCancelOccurrence(userEmail, masterId, originalStart);
+    },
+    async setResponse(userEmail, eventId, guestEmail, response) {
+      await control().userSetResponse(userEmail, eventId, guestEmail, response);
+    },
+    async events(userEmail) {
+      return (control().listEvents(userEmail) as Record<string, any>[]).map(view);
+    },
+    async liveChannels(userEmail) {
+      return (control().subscriptions(userEmail) as { id: string; expirationDateTime: string; live: boolean }[])
+        .filter((s) => s.live)
+        .map((s) => ({ id: s.id, expiresAt: new Date(s.expirationDateTime).toISOString() }));
+    },
+    async isChannelStopped(id) {
+      return !(control().subscriptions() as { id: string; live: boolean }[]).some((s) => s.id === id && s.live);
+    },
+    outbox: () => control().outbox(),
+    failNext(_call, count, status) {
+      control().failNext('events.create', count, { status });
+    },
+    calls: () => control().callCounts()['oauth.token'] ?? 0,
+    expireAccessTokens: (email) => void control().expireAccessTokens(email),
+    revokeGrant: (email) => void control().revokeRefreshTokens(email),
+    invalidateCursor: (email) => control().invalidateDeltaTokens(email),
+    dropNotifications: (on) => control().setNotificationFaults({ drop: on }),
+    duplicateNotifications: (on) => control().setNotificationFaults({ duplicate: on }),
+  };
+}

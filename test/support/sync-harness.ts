@@ -1,0 +1,196 @@
+/**
+ * End-to-end harness: the real service (worker + API over HTTP) on the run's Temporal dev server and
+ * database, talking to both emulators, with durations shrunk so push, poll, renewal and
+ * reconciliation all happen within a test. One harness per test file; its own task queue and
+ * emulators keep files apart, its own accounts keep tests apart.
+ */
+import net from 'node:net';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import type { Client } from '@temporalio/client';
+import { loadConfig, type Config } from '../../config';
+import { WorkflowControl, timingsFromConfig } from '../../connections/workflow-control';
+import type { Database } from '../../db/client';
+import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
+import { generateKey, SecretBox } from '../../lib/crypto';
+import { createLogger } from '../../lib/logger';
+import { createProviderRegistry } from '../../providers/create-registry';
+import type { ProviderName } from '../../providers/types';
+import { googleEmulatorSettings } from '../../runtime/emulators';
+import { startApi, startWorker, type RunningApi, type RunningWorker, type ServiceDependencies } from '../../runtime/service';
+import { createTestAccount } from './fixtures';
+import { quietTemporalLogs } from './quiet-temporal';
+import { temporalAddress, testDatabase, workflowBundlePath } from './services';
+
+/** Durations small enough for tests; override per file through `env`. */
+const FAST_ENV = {
+  SYNC_POLL_INTERVAL: '30s',
+  RECONCILE_INTERVAL: '1h',
+  CHANNEL_TTL: '1h',
+  CHANNEL_RENEW_MARGIN: '5m',
+  SYNC_HEARTBEAT_TIMEOUT: '5s',
+  OAUTH_STATE_TTL: '2m',
+};
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export interface TestAccount {
+  accountId: string;
+  auth: { Authorization: string };
+}
+
+export class SyncHarness {
+  private worker?: RunningWorker;
+
+  private constructor(
+    readonly config: Config,
+    readonly deps: ServiceDependencies,
+    readonly api: RunningApi,
+    readonly google: GoogleEmulator,
+    readonly microsoft: any,
+    readonly workflows: WorkflowControl,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<SyncHarness> {
+    quietTemporalLogs();
+    const port = await freePort();
+    const config = loadConfig({
+      ...FAST_ENV,
+      ...env,
+      LOG_LEVEL: 'silent',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
+      ENCRYPTION_KEY: generateKey(),
+      DATA_DIR: '.data/test-run',
+    });
+    const google = await startGoogleEmulator({ port: 0, clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret', log: () => undefined });
+    const microsoft = undefined;
+    const deps: ServiceDependencies = {
+      config,
+      db: testDatabase(),
+      secrets: new SecretBox(config.encryptionKey!),
+      logger: createLogger('silent'),
+      temporal: { address: temporalAddress(), namespace: 'default', tls: false },
+      providers: createProviderRegistry({ google: googleEmulatorSettings(google) }),
+    };
+    const api = await startApi(deps);
+    const harness = new SyncHarness(config, deps, api, google, microsoft, new WorkflowControl(api.temporal, config.temporal.taskQueue, timingsFromConfig(config)));
+    await harness.startWorker();
+    return harness;
+  }
+
+  get db(): Database {
+    return this.deps.db;
+  }
+
+  get temporal(): Client {
+    return this.api.temporal;
+  }
+
+  http() {
+    return request(this.api.url);
+  }
+
+  emulator(provider: ProviderName) {
+    return provider === 'GOOGLE' ? this.google.control : this.microsoft.control;
+  }
+
+  async startWorker(): Promise<void> {
+    this.worker = await startWorker(this.deps, { codePath: workflowBundlePath() });
+  }
+
+  async stopWorker(): Promise<void> {
+    await this.worker?.stop();
+    this.worker = undefined;
+  }
+
+  async newAccount(domains: string[] = ['portal.example']): Promise<TestAccount> {
+    const { account, auth } = await createTestAccount(this.db, domains);
+    return { accountId: account.id, auth };
+  }
+
+  /** A CRM user who also exists, with a calendar, in both emulators. */
+  async newUser(account: TestAccount, email: string): Promise<{ id: string; email: string }> {
+    const response = await this.http().post('/v1/users').set(account.auth).send({ email, name: email.split('@')[0] });
+    if (response.status !== 201) throw new Error(`creating user ${email}: ${response.status} ${JSON.stringify(response.body)}`);
+    this.google.control.createUser({ email });
+    this.microsoft?.control.createUser({ email });
+    return { id: response.body.id, email };
+  }
+
+  async newContact(account: TestAccount, email: string): Promise<string> {
+    const response = await this.http().post('/v1/contacts').set(account.auth).send({ email });
+    if (response.status !== 201) throw new Error(`creating contact ${email}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.id;
+  }
+
+  /**
+   * The whole connect flow as a browser would do it: the consent URL from the API, "Allow" on the
+   * emulator's consent page, the redirect to the service's callback. Returns the callback's response.
+   */
+  async authorize(account: TestAccount, user: { id: string; email: string }, provider: ProviderName): Promise<request.Response> {
+    const started = await this.http().post(`/v1/users/${user.id}/calendar-connection/authorize`).set(account.auth).send({ provider });
+    if (started.status !== 200) return started;
+    const redirect = await this.emulator(provider).approveConsent(started.body.authorizationUrl, user.email);
+    const callback = new URL(redirect);
+    return this.http().get(`${callback.pathname}${callback.search}`);
+  }
+
+  /** Connects and waits for the initial sync to finish (status ACTIVE). */
+  async connect(account: TestAccount, user: { id: string; email: string }, provider: ProviderName): Promise<string> {
+    const callback = await this.authorize(account, user, provider);
+    if (callback.status !== 200) throw new Error(`connect failed: ${callback.status} ${callback.text}`);
+    const connection = await this.waitForConnection(account, user, (c) => c.status === 'ACTIVE');
+    return connection.id;
+  }
+
+  async connection(account: TestAccount, userId: string) {
+    const response = await this.http().get(`/v1/users/${userId}/calendar-connection`).set(account.auth);
+    return response.status === 200 ? response.body : undefined;
+  }
+
+  async waitForConnection(account: TestAccount, user: { id: string }, predicate: (connection: Record<string, any>) => boolean, what = 'connection state') {
+    return waitFor(async () => {
+      const connection = await this.connection(account, user.id);
+      return connection && predicate(connection) ? connection : undefined;
+    }, what);
+  }
+
+  /** The contact's timeline as the API serves it. */
+  async timeline(account: TestAccount, contactId: string): Promise<any[]> {
+    const response = await this.http().get(`/v1/contacts/${contactId}/meetings`).set(account.auth);
+    if (response.status !== 200) throw new Error(`timeline: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.items;
+  }
+
+  async close(): Promise<void> {
+    await this.stopWorker();
+    await this.api.stop();
+    await Promise.all([this.google.stop(), this.microsoft?.stop()]);
+    await this.db.$disconnect();
+  }
+}
+
+/** Polls until `probe` returns a value (not undefined/false); fails with `what` after the timeout. */
+export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value as T;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

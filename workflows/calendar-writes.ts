@@ -1,0 +1,44 @@
+/**
+ * Workflows that write CRM changes to a user's calendar (SPEC §5), one per request: schedule a
+ * meeting (create the event and send invitations), push an edit, and create or remove an
+ * out-of-office block. Their workflow ids come from the CRM record, so a retried request reaches the
+ * same workflow; their activities use client-chosen provider ids, so a retried activity creates
+ * nothing twice.
+ */
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { CalendarWriteActivities } from '../activities/calendar-writes';
+
+const NON_RETRYABLE = ['AuthRevokedError', 'PermissionDeniedError', 'InvalidRequestError', 'NotConnectedError', 'NotFoundError'];
+
+const activities = proxyActivities<CalendarWriteActivities>({
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 8, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const bookkeeping = proxyActivities<CalendarWriteActivities>({ startToCloseTimeout: '30s', retry: { maximumInterval: '10s' } });
+
+function reasonOf(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Creates the meeting's calendar event; on failure for good the meeting is FAILED with the reason. */
+export async function scheduleMeetingWorkflow(meetingId: string): Promise<'SCHEDULED' | 'FAILED'> {
+  try {
+    await activities.createMeetingEvent(meetingId);
+    return 'SCHEDULED';
+  } catch (error) {
+    await bookkeeping.markMeetingFailed(meetingId, reasonOf(error));
+    return 'FAILED';
+  }
+}
+
+/** Patches the meeting's calendar event from the CRM meeting and notifies its guests. */
+export async function updateMeetingEventWorkflow(meetingId: string, notify: boolean): Promise<void> {
+  await activities.patchMeetingEvent(meetingId, notify);
+}
+
+/** Creates (or, when the period was removed, deletes) the period's out-of-office event. */
+export async function syncOutOfOfficeWorkflow(outOfOfficeId: string): Promise<void> {
+  await activities.writeOutOfOfficeEvent(outOfOfficeId);
+}

@@ -1,0 +1,96 @@
+/**
+ * The connection workflow's inputs, signals, queries and updates: shared by the workflow, the API
+ * (which signals it) and operators' tools. Ids only — tokens never enter Temporal (SPEC §2).
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ProviderName } from '../providers/types';
+
+export type ConnectionStatus = 'CONNECTING' | 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED';
+
+/** Durations the workflow waits on; from configuration, shrunk by tests. */
+export interface ConnectionTimings {
+  pollIntervalMs: number;
+  reconcileIntervalMs: number;
+  /** Renew the push channel this long before it expires. */
+  channelRenewMarginMs: number;
+  /** Activity heartbeat timeout: how fast a sync on a dead worker is retried elsewhere. */
+  activityHeartbeatTimeoutMs: number;
+}
+
+export interface LastReconcile {
+  at: string;
+  checked: number;
+  repaired: number;
+}
+
+/** What a run hands to the next across continue-as-new, so nothing (signals included) is lost. */
+export interface CarriedState {
+  status: ConnectionStatus;
+  statusReason?: string;
+  initialSyncDone: boolean;
+  syncRequested: boolean;
+  resyncRequested: boolean;
+  lastSyncAt?: string;
+  cursorUpdatedAt?: string;
+  channelExpiresAt?: string;
+  lastReconcile?: LastReconcile;
+  /** The reconciliation interval counts from here: the initial sync, then each reconciliation. */
+  reconcileFrom?: string;
+  lastError?: string;
+  syncCount: number;
+  /** Epoch ms before which a push channel that failed to open is not tried again (polling covers). */
+  channelRetryAt?: number;
+  /** Epoch ms of the last sync attempt: the fallback poll counts from it. */
+  lastSyncAttemptAt: number;
+  /** Requests that arrived by signal and are not yet carried out. */
+  disconnectRequested: boolean;
+  reauthorized: boolean;
+  channelRenewRequested: boolean;
+  channelRecreateRequested: boolean;
+}
+
+export interface ConnectionWorkflowInput {
+  connectionId: string;
+  accountId: string;
+  userId: string;
+  provider: ProviderName;
+  timings: ConnectionTimings;
+  /** Set by continue-as-new; absent on the first run. */
+  carried?: CarriedState;
+}
+
+export interface ConnectionStatusView {
+  connectionId: string;
+  status: ConnectionStatus;
+  statusReason?: string;
+  provider: ProviderName;
+  userId: string;
+  accountId: string;
+  lastSyncAt?: string;
+  /** Milliseconds since the provider cursor last moved, when there is one. */
+  cursorAgeMs?: number;
+  channelExpiresAt?: string;
+  lastReconcile?: LastReconcile;
+  lastError?: string;
+  syncCount: number;
+  syncPending: boolean;
+}
+
+/** Why the webhook woke the workflow. Graph lifecycle events need more than a sync. */
+export type ChangeNotice =
+  | { kind: 'changed' }
+  | { kind: 'missed' }
+  | { kind: 'subscriptionRemoved' }
+  | { kind: 'reauthorizationRequired' };
+
+/** A provider said something changed (push notification or Graph lifecycle event). */
+export const changesNotifiedSignal = defineSignal<[ChangeNotice]>('changesNotified');
+/** The user connected again after NEEDS_REAUTH: fresh tokens are in the database. */
+export const reauthorizedSignal = defineSignal('reauthorized');
+/** Stop syncing for good: stop the channel, mark the connection disconnected, end. */
+export const disconnectSignal = defineSignal('disconnect');
+/** Operators: forget the cursor and re-read the whole window (duplicates are impossible by design). */
+export const resyncUpdate = defineUpdate<{ accepted: true }>('resync');
+export const statusQuery = defineQuery<ConnectionStatusView>('status');
+
+export const connectionWorkflowId = (connectionId: string) => `calendar-connection-${connectionId}`;

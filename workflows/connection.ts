@@ -1,0 +1,258 @@
+/**
+ * One long-lived workflow per calendar connection (SPEC §3): initial sync, push channel, coalesced
+ * syncs on notifications, a fallback poll, channel renewal, daily reconciliation, NEEDS_REAUTH when
+ * the grant dies, and continue-as-new before history grows large. Orchestration only: every read and
+ * write happens in an activity.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ConnectionActivities } from '../activities/connection';
+import {
+  changesNotifiedSignal,
+  disconnectSignal,
+  reauthorizedSignal,
+  resyncUpdate,
+  statusQuery,
+  type CarriedState,
+  type ChangeNotice,
+  type ConnectionStatus,
+  type ConnectionWorkflowInput,
+} from './connection-messages';
+import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribute } from './search-attributes';
+
+/** Continue-as-new after this many loop turns even if the server has not suggested it yet. */
+const MAX_TURNS_PER_RUN = 200;
+/** After a sync failed past its retries, try again this soon (or at the next notification). */
+const FAILED_SYNC_RETRY_MS = 60_000;
+/** Failures that retrying cannot fix; AuthRevoked moves the connection to NEEDS_REAUTH. */
+const NON_RETRYABLE = ['AuthRevokedError', 'PermissionDeniedError', 'InvalidRequestError', 'ConnectionGoneError'];
+
+export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<void> {
+  const { connectionId, timings } = input;
+  const activityOptions = {
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+  };
+  const quick = proxyActivities<ConnectionActivities>({ ...activityOptions, startToCloseTimeout: '1m' });
+  const long = proxyActivities<ConnectionActivities>({
+    ...activityOptions,
+    startToCloseTimeout: '30m',
+    heartbeatTimeout: timings.activityHeartbeatTimeoutMs,
+  });
+
+  const state: CarriedState = input.carried ?? {
+    status: 'CONNECTING',
+    initialSyncDone: false,
+    syncRequested: false,
+    resyncRequested: false,
+    syncCount: 0,
+    lastSyncAttemptAt: 0,
+    disconnectRequested: false,
+    reauthorized: false,
+    channelRenewRequested: false,
+    channelRecreateRequested: false,
+  };
+
+  setHandler(changesNotifiedSignal, (notice: ChangeNotice) => {
+    state.syncRequested = true;
+    if (notice.kind === 'subscriptionRemoved') state.channelRecreateRequested = true;
+    if (notice.kind === 'reauthorizationRequired') state.channelRenewRequested = true;
+  });
+  setHandler(reauthorizedSignal, () => {
+    state.reauthorized = true;
+  });
+  setHandler(disconnectSignal, () => {
+    state.disconnectRequested = true;
+  });
+  setHandler(
+    resyncUpdate,
+    () => {
+      state.resyncRequested = true;
+      return { accepted: true as const };
+    },
+    {
+      validator: () => {
+        if (state.status === 'NEEDS_REAUTH' || state.status === 'DISCONNECTED' || state.disconnectRequested) {
+          throw new Error(`cannot resync a connection that is ${state.disconnectRequested ? 'disconnecting' : state.status}`);
+        }
+      },
+    },
+  );
+  setHandler(statusQuery, () => ({
+    connectionId,
+    status: state.status,
+    statusReason: state.statusReason,
+    provider: input.provider,
+    userId: input.userId,
+    accountId: input.accountId,
+    lastSyncAt: state.lastSyncAt,
+    cursorAgeMs: state.cursorUpdatedAt ? Date.now() - Date.parse(state.cursorUpdatedAt) : undefined,
+    channelExpiresAt: state.channelExpiresAt,
+    lastReconcile: state.lastReconcile,
+    lastError: state.lastError,
+    syncCount: state.syncCount,
+    syncPending: state.syncRequested || state.resyncRequested,
+  }));
+
+  const publishStatus = () =>
+    upsertSearchAttributes([
+      { key: ConnectionStatusAttribute, value: state.status },
+      { key: CalendarProviderAttribute, value: input.provider },
+      { key: AccountIdAttribute, value: input.accountId },
+    ]);
+  const setStatus = async (status: ConnectionStatus, reason?: string) => {
+    await quick.setConnectionStatus(connectionId, status, reason ?? null);
+    state.status = status;
+    state.statusReason = reason;
+    publishStatus();
+  };
+
+  if (!input.carried) {
+    const stored = await quick.loadConnection(connectionId);
+    state.initialSyncDone = stored.initialSyncDone;
+    state.channelExpiresAt = stored.channelExpiresAt;
+    state.cursorUpdatedAt = stored.cursorUpdatedAt;
+    state.lastSyncAt = stored.lastSyncAt;
+    state.reconcileFrom = stored.lastReconcileAt ?? stored.initialSyncAt;
+    state.status = stored.status === 'NEEDS_REAUTH' ? 'NEEDS_REAUTH' : stored.status === 'ACTIVE' ? 'ACTIVE' : 'CONNECTING';
+    state.statusReason = stored.statusReason;
+  }
+  publishStatus();
+
+  const now = () => Date.now();
+  const channelDue = () =>
+    state.channelRenewRequested ||
+    state.channelRecreateRequested ||
+    ((!state.channelExpiresAt || Date.parse(state.channelExpiresAt) - timings.channelRenewMarginMs <= now()) &&
+      (state.channelRetryAt === undefined || state.channelRetryAt <= now()));
+  const reconcileAt = () => (state.reconcileFrom ? Date.parse(state.reconcileFrom) : now()) + timings.reconcileIntervalMs;
+  const reconcileDue = () => state.initialSyncDone && reconcileAt() <= now();
+  /** After a failed sync the next attempt comes sooner than the regular poll. */
+  const pollPeriod = () => (state.lastError ? Math.min(FAILED_SYNC_RETRY_MS, timings.pollIntervalMs) : timings.pollIntervalMs);
+  const pollDue = () => now() - state.lastSyncAttemptAt >= pollPeriod();
+  const syncWanted = () => state.syncRequested || state.resyncRequested;
+  const msUntilNextDue = () => {
+    const channelAt = state.channelRetryAt ?? (state.channelExpiresAt ? Date.parse(state.channelExpiresAt) - timings.channelRenewMarginMs : now());
+    const pollAt = state.lastSyncAttemptAt + pollPeriod();
+    return Math.max(1, Math.min(channelAt, state.initialSyncDone ? reconcileAt() : Infinity, pollAt) - now());
+  };
+
+  /** One turn of the loop: whatever is due, in the order that keeps the calendar and CRM closest. */
+  const runDueWork = async () => {
+    if (!state.initialSyncDone) {
+      // Push first: a change made during the initial sync then still wakes a sync right after it.
+      await ensureChannelOrPoll();
+      state.lastSyncAttemptAt = now();
+      const outcome = await long.initialSync(connectionId);
+      state.initialSyncDone = true;
+      state.reconcileFrom = new Date(now()).toISOString();
+      state.syncRequested = false;
+      recordSync(outcome.cursorUpdatedAt);
+      await setStatus('ACTIVE');
+      return;
+    }
+    if (channelDue()) await ensureChannelOrPoll();
+    if (reconcileDue()) {
+      const report = await long.reconcile(connectionId);
+      state.lastReconcile = report;
+      state.reconcileFrom = report.at;
+      log.info('reconciled', { connectionId, ...report });
+    }
+    if (syncWanted() || pollDue()) {
+      const fullResync = state.resyncRequested;
+      state.syncRequested = false;
+      state.resyncRequested = false;
+      state.lastSyncAttemptAt = now();
+      const outcome = await long.syncChanges(connectionId, { fullResync });
+      recordSync(outcome.cursorUpdatedAt);
+    }
+  };
+
+  const ensureChannel = async () => {
+    const channel = await quick.ensureChannel(connectionId, {
+      renewIfExpiringBefore: new Date(now() + timings.channelRenewMarginMs).toISOString(),
+      forceRenew: state.channelRenewRequested,
+      recreate: state.channelRecreateRequested,
+    });
+    state.channelRenewRequested = false;
+    state.channelRecreateRequested = false;
+    state.channelExpiresAt = channel.expiresAt;
+  };
+
+  /**
+   * A channel that cannot be opened (e.g. the webhook URL is unreachable) must not stop the sync: the
+   * poll carries on, the error is recorded, and the channel is tried again later.
+   */
+  const ensureChannelOrPoll = async () => {
+    try {
+      await ensureChannel();
+      state.channelRetryAt = undefined;
+    } catch (error) {
+      const failure = failureOf(error);
+      if (failure?.type === 'AuthRevokedError' || failure?.type === 'ConnectionGoneError') throw error;
+      state.channelRetryAt = now() + FAILED_SYNC_RETRY_MS;
+      await quick.recordSyncError(connectionId, `push channel: ${failure?.message ?? String(error)}`);
+    }
+  };
+
+  const recordSync = (cursorUpdatedAt: string | undefined) => {
+    state.syncCount += 1;
+    state.lastSyncAt = new Date(now()).toISOString();
+    state.cursorUpdatedAt = cursorUpdatedAt ?? state.cursorUpdatedAt;
+    state.lastError = undefined;
+  };
+
+  for (let turn = 0; ; turn++) {
+    if (state.disconnectRequested) {
+      await quick.stopChannels(connectionId);
+      await setStatus('DISCONNECTED', 'disconnected by the user');
+      await condition(allHandlersFinished);
+      return;
+    }
+
+    if (state.status === 'NEEDS_REAUTH') {
+      await condition(() => state.reauthorized || state.disconnectRequested);
+      if (state.disconnectRequested) continue;
+      state.reauthorized = false;
+      state.channelExpiresAt = undefined; // stopped when the grant died
+      state.syncRequested = true;
+      await setStatus(state.initialSyncDone ? 'ACTIVE' : 'CONNECTING');
+    }
+
+    try {
+      await runDueWork();
+    } catch (error) {
+      const failure = failureOf(error);
+      if (failure?.type === 'AuthRevokedError') {
+        await quick.stopChannels(connectionId);
+        state.channelExpiresAt = undefined;
+        await setStatus('NEEDS_REAUTH', `The calendar provider refused the stored authorization (${failure.message}); the user must reconnect.`);
+        continue;
+      }
+      if (failure?.type === 'ConnectionGoneError') return; // the connection row was deleted
+      state.lastError = failure?.message ?? String(error);
+      await quick.recordSyncError(connectionId, state.lastError);
+    }
+
+    if (workflowInfo().continueAsNewSuggested || turn >= MAX_TURNS_PER_RUN) {
+      await condition(allHandlersFinished);
+      await continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
+    }
+    await condition(() => syncWanted() || state.disconnectRequested || state.channelRenewRequested || state.channelRecreateRequested, msUntilNextDue());
+  }
+}
+
+function failureOf(error: unknown): ApplicationFailure | undefined {
+  if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure) return error.cause;
+  if (error instanceof ApplicationFailure) return error;
+  return undefined;
+}
