@@ -76,14 +76,7 @@ export type Decision =
 export type ExistingLink = { kind: 'meeting'; meetingId: string; frozen: boolean } | { kind: 'outOfOffice'; outOfOfficeId: string };
 
 /** The meeting the connection links to the event's series master, for judging one occurrence. */
-export interface SeriesMeeting {
-  iCalUID?: string;
-  title: string;
-  description?: string;
-  location?: string;
-  startAt: string;
-  endAt: string;
-  timeZone?: string;
+export interface SeriesMeeting extends Pick<MeetingFields, 'iCalUID' | 'title' | 'description' | 'location' | 'startAt' | 'endAt' | 'timeZone'> {
   attendees: MeetingAttendeeDecision[];
 }
 

@@ -1,28 +1,14 @@
 import request from 'supertest';
-import type { Client } from '@temporalio/client';
-import type { Database } from '../../db/client';
-import { testApp } from '../support/api';
+import { useTestApp } from '../support/api';
 import { createTestAccount } from '../support/fixtures';
-import { testDatabase, testTemporalClient } from '../support/services';
 
 const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
 
 describe('OpenAPI document', () => {
-  let db: Database;
-  let temporal: Client;
-  let app: ReturnType<typeof testApp>;
-  beforeAll(async () => {
-    db = testDatabase();
-    temporal = await testTemporalClient();
-    app = testApp(db, temporal);
-  });
-  afterAll(async () => {
-    await db.$disconnect();
-    await temporal.connection.close();
-  });
+  const context = useTestApp();
 
   it('is served without authentication and describes request bodies from the validation schemas', async () => {
-    const response = await request(app).get('/openapi.json');
+    const response = await request(context.app).get('/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
     const schedule = response.body.paths['/v1/meetings'].post.requestBody.content['application/json'].schema;
@@ -31,8 +17,8 @@ describe('OpenAPI document', () => {
   });
 
   it('documents only routes that exist', async () => {
-    const { auth } = await createTestAccount(db);
-    const { body } = await request(app).get('/openapi.json');
+    const { auth } = await createTestAccount(context.db);
+    const { body } = await request(context.app).get('/openapi.json');
     const methods = ['get', 'post', 'patch', 'delete'] as const;
     const missing: string[] = [];
     for (const [template, item] of Object.entries<Record<string, unknown>>(body.paths)) {
@@ -40,7 +26,7 @@ describe('OpenAPI document', () => {
       for (const method of methods.filter((m) => item[m])) {
         // Empty bodies may fail validation (400) and sample ids may be unknown (404 "… not found"),
         // but an undocumented route answers "route … not found".
-        const response = await request(app)[method](path).set(auth).send({});
+        const response = await request(context.app)[method](path).set(auth).send({});
         if (response.body?.error?.message?.startsWith('route ')) missing.push(`${method.toUpperCase()} ${template}`);
       }
     }

@@ -19,16 +19,9 @@ describe('calendar → CRM rules end to end (SPEC §4)', () => {
   });
   afterAll(() => harness.close());
 
-  /** An account with a connected user and one contact; `before` runs in the calendar before connecting. */
+  /** A connected user with one contact; `before` runs in the calendar before connecting. */
   async function setUp(provider: ProviderName, before?: (userEmail: string, contactEmail: string) => Promise<unknown>) {
-    const account = await harness.newAccount(['portal.example']);
-    const tag = `${provider.toLowerCase()}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
-    const user = await harness.newUser(account, `user-${tag}@portal.example`);
-    const contactEmail = `client-${tag}@customer.example`;
-    const contactId = await harness.newContact(account, contactEmail);
-    const earlier = before ? await before(user.email, contactEmail) : undefined;
-    const connectionId = await harness.connect(account, user, provider);
-    return { account, user, contactEmail, contactId, connectionId, earlier, calendar: calendars[provider] };
+    return { ...(await harness.connectedUser(provider, 'user', before)), calendar: calendars[provider] };
   }
 
   const timeline = (account: TestAccount, contactId: string) => harness.timeline(account, contactId);

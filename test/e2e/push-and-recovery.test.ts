@@ -18,14 +18,7 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
   });
   afterAll(() => harness.close());
 
-  async function connectedUser(local: string) {
-    const account = await harness.newAccount(['portal.example']);
-    const user = await harness.newUser(account, `${local}-${provider.toLowerCase()}-${Date.now()}@portal.example`);
-    const contactEmail = `client-${user.id.slice(0, 8)}@customer.example`;
-    const contactId = await harness.newContact(account, contactEmail);
-    const connectionId = await harness.connect(account, user, provider);
-    return { account, user, contactEmail, contactId, connectionId };
-  }
+  const connectedUser = (label: string) => harness.connectedUser(provider, label);
 
   const meetingsTitled = async (account: TestAccount, contactId: string, title: string) =>
     (await harness.timeline(account, contactId)).filter((meeting) => meeting.title === title);

@@ -14,14 +14,7 @@ describe.each(E2E_PROVIDERS)('connection timers on %s', (provider) => {
   });
   afterAll(() => harness.close());
 
-  async function connectedUser(local: string) {
-    const account = await harness.newAccount(['portal.example']);
-    const user = await harness.newUser(account, `${local}-${provider.toLowerCase()}-${Date.now()}@portal.example`);
-    const contactEmail = `client-${user.id.slice(0, 8)}@customer.example`;
-    const contactId = await harness.newContact(account, contactEmail);
-    const connectionId = await harness.connect(account, user, provider);
-    return { account, user, contactEmail, contactId, connectionId };
-  }
+  const connectedUser = (label: string) => harness.connectedUser(provider, label);
 
   it('catches up by polling when notifications are dropped', async () => {
     const { account, user, contactEmail, contactId } = await connectedUser('poll');

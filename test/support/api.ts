@@ -3,6 +3,7 @@
  * that connect calendars use the end-to-end harness (test/support/sync-harness.ts).
  */
 import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { WorkflowControl } from '../../connections/workflow-control';
 import type { Database } from '../../db/client';
@@ -10,6 +11,7 @@ import { generateKey, SecretBox } from '../../lib/crypto';
 import { createLogger } from '../../lib/logger';
 import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
+import { testDatabase, testTemporalClient } from './services';
 
 const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };
 
@@ -25,4 +27,19 @@ export function testApp(db: Database, temporal: Client) {
     publicBaseUrl: 'http://127.0.0.1:9',
     oauthStateTtlMs: 600_000,
   });
+}
+
+/** Opens the app on the run's services for one test file and closes them after it. */
+export function useTestApp(): { readonly db: Database; readonly app: Express } {
+  const context = {} as { db: Database; temporal: Client; app: Express };
+  beforeAll(async () => {
+    context.db = testDatabase();
+    context.temporal = await testTemporalClient();
+    context.app = testApp(context.db, context.temporal);
+  });
+  afterAll(async () => {
+    await context.db.$disconnect();
+    await context.temporal.connection.close();
+  });
+  return context;
 }

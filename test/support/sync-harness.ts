@@ -152,6 +152,21 @@ export class SyncHarness {
     return connection.id;
   }
 
+  /**
+   * A fresh account with a connected user and one contact. `before` runs in the calendar before
+   * connecting (what it returns comes back as `earlier`): it sets up what the initial sync will see.
+   */
+  async connectedUser<T>(provider: ProviderName, label: string, before?: (userEmail: string, contactEmail: string) => Promise<T>) {
+    const account = await this.newAccount(['portal.example']);
+    const tag = `${provider.toLowerCase()}-${randomUUID().slice(0, 8)}`;
+    const user = await this.newUser(account, `${label}-${tag}@portal.example`);
+    const contactEmail = `client-${tag}@customer.example`;
+    const contactId = await this.newContact(account, contactEmail);
+    const earlier = before ? await before(user.email, contactEmail) : undefined;
+    const connectionId = await this.connect(account, user, provider);
+    return { account, user, contactEmail, contactId, connectionId, earlier };
+  }
+
   async connection(account: TestAccount, userId: string) {
     const response = await this.http().get(`/v1/users/${userId}/calendar-connection`).set(account.auth);
     return response.status === 200 ? response.body : undefined;
