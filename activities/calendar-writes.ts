@@ -85,18 +85,23 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
       await db.meeting.updateMany({ where: { id: meetingId, status: 'SCHEDULING' }, data: { status: 'FAILED', failureReason: reason.slice(0, 2000) } });
     }),
 
-    /** Creates the period's out-of-office event, or deletes it when the period was removed. */
+    /**
+     * Creates the period's out-of-office event, or deletes it when the period was removed. A removal
+     * that lands while the event is being created is caught after linking: the create deletes it.
+     */
     writeOutOfOfficeEvent: mapFailures(async (outOfOfficeId: string): Promise<void> => {
       const period = await db.outOfOffice.findUnique({ where: { id: outOfOfficeId } });
       if (!period) return;
       const session = await ownerSession(period.userId);
-      if (period.deletedAt) {
-        if (!period.providerEventId) return;
+      const deleteEvent = async (providerEventId: string) => {
         try {
-          await session.run((calendar) => calendar.deleteEvent(period.providerEventId!, { notify: false }));
+          await session.run((calendar) => calendar.deleteEvent(providerEventId, { notify: false }));
         } catch (error) {
           if (!(error instanceof ProviderError && error.kind === 'notFound')) throw error;
         }
+      };
+      if (period.deletedAt) {
+        if (period.providerEventId) await deleteEvent(period.providerEventId);
         return;
       }
       if (period.providerEventId) return;
@@ -106,11 +111,12 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
           { clientId: period.id },
         ),
       );
-      await db.$transaction(async (tx) => {
+      const linked = await db.$transaction(async (tx) => {
         // The sync loop may have imported this very event already: keep the CRM's period, drop the copy.
         await tx.outOfOffice.deleteMany({ where: { connectionId: session.connection.id, providerEventId: event.id, id: { not: period.id } } });
-        await tx.outOfOffice.update({ where: { id: period.id }, data: { connectionId: session.connection.id, providerEventId: event.id } });
+        return tx.outOfOffice.update({ where: { id: period.id }, data: { connectionId: session.connection.id, providerEventId: event.id } });
       });
+      if (linked.deletedAt) await deleteEvent(event.id);
     }),
   };
 }

@@ -8,6 +8,7 @@ import { createDatabase, type Database } from '../db/client';
 import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { startGoogleEmulator } from '../emulators/google';
+import { startMicrosoftEmulator } from '../emulators/microsoft';
 import { sealCredentials, openProviderSession } from '../activities/provider-session';
 import { runIncrementalSync } from '../activities/sync/run-sync';
 import { createAccount } from '../crm/accounts';
@@ -15,7 +16,7 @@ import { generateKey, SecretBox } from '../lib/crypto';
 import { createLogger } from '../lib/logger';
 import { createProviderRegistry } from '../providers/create-registry';
 import type { CalendarEvent, ProviderName } from '../providers/types';
-import { googleEmulatorSettings } from '../runtime/emulators';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../runtime/emulators';
 import { decideEventChange } from '../sync-rules';
 
 export interface BenchResult {
@@ -90,10 +91,11 @@ async function openBenchDatabase(): Promise<{ db: Database; stop: () => Promise<
 async function benchSync(db: Database, provider: ProviderName, count: number): Promise<BenchResult[]> {
   const secrets = new SecretBox(generateKey());
   const google = provider === 'GOOGLE' ? await startGoogleEmulator({ port: 0 }) : undefined;
-  const microsoft = undefined as { control: any; stop(): Promise<void> } | undefined;
+  const microsoft = provider === 'MICROSOFT' ? await startMicrosoftEmulator({ port: 0, certDir: '.data/bench/emulator-ca' }) : undefined;
   try {
     const providers = createProviderRegistry({
       google: google && googleEmulatorSettings(google),
+      microsoft: microsoft && microsoftEmulatorSettings(microsoft),
     });
     const control = (google?.control ?? microsoft?.control)!;
     const email = `bench-${randomUUID().slice(0, 8)}@portal.example`;
@@ -163,6 +165,7 @@ export async function runBenchmarks(): Promise<BenchResult[]> {
   try {
     const count = Number(process.env.BENCH_EVENTS ?? 2000);
     results.push(...(await benchSync(db, 'GOOGLE', count)));
+    results.push(...(await benchSync(db, 'MICROSOFT', count)));
   } finally {
     await stop();
   }

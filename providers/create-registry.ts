@@ -3,8 +3,9 @@
  * or to any emulator of them: only these settings differ (SPEC §7, README "Providers").
  */
 import { GoogleAuth, GoogleCalendar } from './google';
+import { MicrosoftAuth, MicrosoftCalendar } from './microsoft';
 import type { ProviderRegistry } from './registry';
-import type { ProviderAuth, ProviderName } from './types';
+import type { ProviderName } from './types';
 
 export interface GoogleSettings {
   clientId: string;
@@ -44,7 +45,7 @@ export function createProviderRegistry(settings: ProviderSettings): ProviderRegi
   const { google, microsoft } = settings;
   // Auth clients hold no per-user state, so one of each serves every connection.
   const googleAuth = google && new GoogleAuth(google);
-  const microsoftAuth: ProviderAuth | undefined = undefined;
+  const microsoftAuth = microsoft && new MicrosoftAuth(microsoft);
   return {
     auth(provider) {
       const auth = provider === 'GOOGLE' ? googleAuth : microsoftAuth;
@@ -56,7 +57,8 @@ export function createProviderRegistry(settings: ProviderSettings): ProviderRegi
         if (!google) throw new ProviderNotConfiguredError(provider);
         return new GoogleCalendar({ rootUrl: google.apiRootUrl, accessToken });
       }
-      throw new ProviderNotConfiguredError(provider);
+      if (!microsoft) throw new ProviderNotConfiguredError(provider);
+      return new MicrosoftCalendar({ baseUrl: microsoft.graphBaseUrl, accessToken, ca: microsoft.ca });
     },
   };
 }

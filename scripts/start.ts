@@ -10,7 +10,7 @@ import { openDatabase } from '../runtime/database';
 import { ensureDemoAccount } from '../runtime/demo-account';
 import { loadSecretBox } from '../runtime/secrets';
 import { createProviderRegistry } from '../providers/create-registry';
-import { googleEmulatorSettings, startEmulators } from '../runtime/emulators';
+import { googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
 import { configuredProviders } from '../runtime/providers';
 import { startApi, startWorker } from '../runtime/service';
 import { openTemporal } from '../runtime/temporal';
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     stops.push(emulators.stop);
     const providers = createProviderRegistry({
       google: configured.google ?? (emulators.google && googleEmulatorSettings(emulators.google)),
-      microsoft: configured.microsoft,
+      microsoft: configured.microsoft ?? (emulators.microsoft && microsoftEmulatorSettings(emulators.microsoft)),
     });
 
     const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target, providers };
@@ -70,7 +70,8 @@ async function main(): Promise<void> {
     say(`    ${demo.apiKey}`);
     say(`  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${api.url}/v1/account`);
     if (emulators.google) say(`  Google emulator:    ${emulators.google.url}   (no GOOGLE_CLIENT_ID set)`);
-    if (emulators.google) {
+    if (emulators.microsoft) say(`  Microsoft emulator: ${emulators.microsoft.url}   (no MICROSOFT_CLIENT_ID set)`);
+    if (emulators.google || emulators.microsoft) {
       say(`  Connect the demo user's calendar: POST ${api.url}/v1/users/${demo.user.id}/calendar-connection/authorize {"provider":"GOOGLE"}`);
     }
     say('Press Ctrl-C to stop.');

@@ -157,6 +157,12 @@ describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
     expect((await harness.http().delete(`/v1/users/${user.id}/out-of-office/${set.body.id}`).set(account.auth)).status).toBe(202);
     await waitFor(async () => !(await calendar.events(user.email)).some((e) => e.title === 'Conference' && !e.cancelled), 'the event removed');
 
+    // Removed at once, while its event may still be being created: no event is left behind.
+    const hasty = await harness.http().post(`/v1/users/${user.id}/out-of-office`).set(account.auth).send({ title: 'Changed my mind', startAt: inDays(50, 0), endAt: inDays(51, 0) });
+    expect((await harness.http().delete(`/v1/users/${user.id}/out-of-office/${hasty.body.id}`).set(account.auth)).status).toBe(202);
+    for (const change of ['create', 'delete']) await harness.temporal.workflow.getHandle(`out-of-office-${hasty.body.id}-${change}`).result();
+    expect((await calendar.events(user.email)).filter((e) => e.title === 'Changed my mind' && !e.cancelled)).toHaveLength(0);
+
     const fromCalendar = await calendar.createEvent(user.email, { title: 'Sick day', start: inDays(40, 0), end: inDays(41, 0), outOfOffice: true });
     await waitFor(async () => (await periods()).some((p: { title: string; source: string }) => p.title === 'Sick day' && p.source === 'CALENDAR'), 'the calendar period in the CRM');
     await calendar.deleteEvent(user.email, fromCalendar);

@@ -58,7 +58,7 @@ export interface CalendarActions {
 }
 
 /** The providers whose emulators the end-to-end tests drive. */
-export const E2E_PROVIDERS: ProviderName[] = ['GOOGLE'];
+export const E2E_PROVIDERS: ProviderName[] = ['GOOGLE', 'MICROSOFT'];
 
 /** `days` from today (UTC) at `hour`:00 UTC, as the API renders instants. */
 export function inDays(days: number, hour: number): string {
@@ -151,7 +151,7 @@ function googleActions(harness: SyncHarness): CalendarActions {
 
 function microsoftActions(harness: SyncHarness): CalendarActions {
   // Looked up per call: the emulator is the harness's, however late a test reaches for it.
-  const control = () => harness.microsoft.control as any;
+  const control = () => harness.microsoft.control;
   const graphTime = (iso: string) => ({ dateTime: iso.replace('Z', ''), timeZone: 'UTC' });
   const body = (spec: EventPatch): Record<string, unknown> => ({
     ...(spec.title !== undefined ? { subject: spec.title } : {}),
@@ -173,58 +173,51 @@ function microsoftActions(harness: SyncHarness): CalendarActions {
   const view = (event: Record<string, any>): CalendarEventView => ({
     id: event.id,
     title: event.subject,
-    start: new Date(`${String(event.start.dateTime).replace(/Z$/, '')}Z`).toISOString(),
+    start: new Date(`${String(event.start.dateTime).replace(/(\.\d{3})\d*$/, '$1')}Z`).toISOString(),
     guests: (event.attendees ?? []).map((a: { emailAddress: { address: string } }) => lower(a.emailAddress.address)),
     outOfOffice: event.showAs === 'oof',
-    cancelled: Boolean(event.isCancelled || event.deleted || event['@removed']),
+    cancelled: Boolean(event.isCancelled || event.deleted),
   });
-  const copyOf = async (email: string, organizerEventId: string): Promise<string> => {
-    const organizerEvent = (control().findEvent as (id: string) => Record<string, any>)(organizerEventId);
-    const copy = (control().listEvents(email) as Record<string, any>[]).find((e) => e.iCalUId === organizerEvent.iCalUId);
-    if (!copy) throw new Error(`${email} holds no copy of event ${organizerEventId}`);
-    return copy.id;
-  };
+  const idOf = (event: Record<string, unknown>) => event.id as string;
   return {
     async createEvent(userEmail, spec) {
-      return (await control().userCreateEvent(userEmail, body(spec))).id;
+      return idOf(control().userCreateEvent(userEmail, body(spec)));
     },
     async createSeries(userEmail, { weeks, ...spec }) {
       const day = new Date(spec.start).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }).toLowerCase();
-      return (
-        await control().userCreateEvent(userEmail, {
-          ...body(spec),
-          recurrence: { pattern: { type: 'weekly', interval: 1, daysOfWeek: [day] }, range: { type: 'numbered', startDate: spec.start.slice(0, 10), numberOfOccurrences: weeks } },
-        })
-      ).id;
+      const recurrence = { pattern: { type: 'weekly', interval: 1, daysOfWeek: [day] }, range: { type: 'numbered', startDate: spec.start.slice(0, 10), numberOfOccurrences: weeks } };
+      return idOf(control().userCreateEvent(userEmail, { ...body(spec), recurrence }));
     },
     async invite(userEmail, fromContact, spec) {
-      return (await control().inviteUser(userEmail, { ...body(spec), organizer: fromContact })).id;
+      return idOf(control().inviteUser(userEmail, { ...body(spec), organizer: fromContact, start: spec.start, end: spec.end }));
     },
     async updateEvent(userEmail, id, patch) {
-      await control().userUpdateEvent(userEmail, id, body(patch));
+      control().userUpdateEvent(userEmail, id, body(patch));
     },
     async deleteEvent(userEmail, id) {
-      await control().userDeleteEvent(userEmail, id);
+      control().userDeleteEvent(userEmail, id);
     },
     async deleteCopy(attendeeEmail, organizerEventId) {
-      await control().userDeleteEvent(attendeeEmail, await copyOf(attendeeEmail, organizerEventId));
+      // Exchange gives each attendee's copy its own id; the iCalUId is shared.
+      const { iCalUId } = control().findEvent(organizerEventId);
+      const copy = control().listEvents(attendeeEmail).find((e) => e.iCalUId === iCalUId && !e.deleted);
+      if (!copy) throw new Error(`${attendeeEmail} holds no copy of event ${organizerEventId}`);
+      control().userDeleteEvent(attendeeEmail, idOf(copy));
     },
     async cancelOccurrence(userEmail, masterId, originalStart) {
-      await control().userCancelOccurrence(userEmail, masterId, originalStart);
+      control().userCancelOccurrence(userEmail, masterId, originalStart);
     },
     async setResponse(userEmail, eventId, guestEmail, response) {
-      await control().userSetResponse(userEmail, eventId, guestEmail, response);
+      control().userSetResponse(userEmail, eventId, guestEmail, response);
     },
     async events(userEmail) {
-      return (control().listEvents(userEmail) as Record<string, any>[]).map(view);
+      return control().listEvents(userEmail).map(view);
     },
     async liveChannels(userEmail) {
-      return (control().subscriptions(userEmail) as { id: string; expirationDateTime: string; live: boolean }[])
-        .filter((s) => s.live)
-        .map((s) => ({ id: s.id, expiresAt: new Date(s.expirationDateTime).toISOString() }));
+      return control().subscriptions(userEmail).filter((s) => s.live).map((s) => ({ id: s.id, expiresAt: s.expirationDateTime }));
     },
     async isChannelStopped(id) {
-      return !(control().subscriptions() as { id: string; live: boolean }[]).some((s) => s.id === id && s.live);
+      return !control().subscriptions().some((s) => s.id === id && s.live);
     },
     outbox: () => control().outbox(),
     failNext(_call, count, status) {

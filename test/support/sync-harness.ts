@@ -16,7 +16,8 @@ import { generateKey, SecretBox } from '../../lib/crypto';
 import { createLogger } from '../../lib/logger';
 import { createProviderRegistry } from '../../providers/create-registry';
 import type { ProviderName } from '../../providers/types';
-import { googleEmulatorSettings } from '../../runtime/emulators';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../runtime/emulators';
 import { startApi, startWorker, type RunningApi, type RunningWorker, type ServiceDependencies } from '../../runtime/service';
 import { createTestAccount } from './fixtures';
 import { quietTemporalLogs } from './quiet-temporal';
@@ -53,7 +54,7 @@ export class SyncHarness {
     readonly deps: ServiceDependencies,
     readonly api: RunningApi,
     readonly google: GoogleEmulator,
-    readonly microsoft: any,
+    readonly microsoft: MicrosoftEmulator,
     readonly workflows: WorkflowControl,
   ) {}
 
@@ -71,15 +72,17 @@ export class SyncHarness {
       ENCRYPTION_KEY: generateKey(),
       DATA_DIR: '.data/test-run',
     });
-    const google = await startGoogleEmulator({ port: 0, clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret', log: () => undefined });
-    const microsoft = undefined;
+    const [google, microsoft] = await Promise.all([
+      startGoogleEmulator({ port: 0, clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret', log: () => undefined }),
+      startMicrosoftEmulator({ port: 0, certDir: '.data/test-run/emulator-ca', log: () => undefined }),
+    ]);
     const deps: ServiceDependencies = {
       config,
       db: testDatabase(),
       secrets: new SecretBox(config.encryptionKey!),
       logger: createLogger('silent'),
       temporal: { address: temporalAddress(), namespace: 'default', tls: false },
-      providers: createProviderRegistry({ google: googleEmulatorSettings(google) }),
+      providers: createProviderRegistry({ google: googleEmulatorSettings(google), microsoft: microsoftEmulatorSettings(microsoft) }),
     };
     const api = await startApi(deps);
     const harness = new SyncHarness(config, deps, api, google, microsoft, new WorkflowControl(api.temporal, config.temporal.taskQueue, timingsFromConfig(config)));
@@ -122,7 +125,7 @@ export class SyncHarness {
     const response = await this.http().post('/v1/users').set(account.auth).send({ email, name: email.split('@')[0] });
     if (response.status !== 201) throw new Error(`creating user ${email}: ${response.status} ${JSON.stringify(response.body)}`);
     this.google.control.createUser({ email });
-    this.microsoft?.control.createUser({ email });
+    this.microsoft.control.createUser({ email });
     return { id: response.body.id, email };
   }
 
@@ -189,7 +192,7 @@ export class SyncHarness {
   async close(): Promise<void> {
     await this.stopWorker();
     await this.api.stop();
-    await Promise.all([this.google.stop(), this.microsoft?.stop()]);
+    await Promise.all([this.google.stop(), this.microsoft.stop()]);
     await this.db.$disconnect();
   }
 }

@@ -1,0 +1,181 @@
+/**
+ * Creating, changing and deleting events, shared by the Graph routes (as the signed-in user) and
+ * the control API (as the user in Outlook, or as an outside organizer). The organizer's changes reach
+ * every attendee who has a mailbox here; Outlook mails the guests itself (recorded in the outbox)
+ * when a change comes through Graph.
+ */
+import { applyBody, parseGraphTime, sameAddress, type Attendee, type GraphResponse, type StoredEvent } from './event-model';
+import type { Mailbox, MailboxStore } from './mailboxes';
+
+export type MailKind = 'invitation' | 'update' | 'cancellation';
+
+export interface OutboxMessage {
+  to: string;
+  eventId: string;
+  kind: MailKind;
+  subject: string;
+}
+
+const notFound = (id: string) => Object.assign(new Error(`The specified object was not found in the store (${id}).`), { status: 404, code: 'ErrorItemNotFound' });
+const forbidden = () => Object.assign(new Error('Only the organizer can change this meeting for everyone.'), { status: 403, code: 'ErrorAccessDenied' });
+
+export class EventService {
+  readonly outbox: OutboxMessage[] = [];
+
+  constructor(private readonly store: MailboxStore) {}
+
+  /** Creates an event the mailbox's owner organizes (or, with `organizer`, one they were invited to). */
+  create(mailbox: Mailbox, body: Record<string, unknown>, options: { mail: boolean; organizer?: { name: string; address: string } }): StoredEvent {
+    const transactionId = typeof body.transactionId === 'string' ? body.transactionId : undefined;
+    if (transactionId) {
+      // Graph's idempotency: the same transactionId returns the event it created, nothing more.
+      const existing = [...mailbox.events.values()].find((e) => e.transactionId === transactionId);
+      if (existing) return existing;
+    }
+    const organizer = options.organizer ?? { name: mailbox.name, address: mailbox.email };
+    const event = this.store.newEvent({ startMs: parseGraphTime(body.start, 'start'), endMs: parseGraphTime(body.end, 'end'), organizer });
+    applyBody(event, body);
+    event.transactionId = transactionId;
+    if (options.organizer && !event.attendees.some((a) => sameAddress(a.person.address, mailbox.email))) {
+      event.attendees.push({ type: 'required', response: 'none', person: { name: mailbox.name, address: mailbox.email } });
+    }
+    mailbox.events.set(event.id, event);
+    this.store.touch(mailbox, event.id, 'created');
+    if (options.mail) this.mail(event, event.attendees, 'invitation');
+    this.propagate(event, mailbox);
+    return event;
+  }
+
+  patch(mailbox: Mailbox, id: string, body: Record<string, unknown>, options: { mail: boolean; asOrganizer?: boolean }): StoredEvent {
+    const event = this.require(mailbox, id);
+    const organizerChange = ['subject', 'body', 'location', 'start', 'end', 'attendees', 'recurrence', 'isAllDay'].some((k) => body[k] !== undefined);
+    if (organizerChange && !options.asOrganizer && !this.store.isOrganizer(mailbox, event)) throw forbidden();
+    const before = new Set(event.attendees.map((a) => a.person.address.toLowerCase()));
+    const timeOrPlace = body.start !== undefined || body.end !== undefined || body.location !== undefined || body.subject !== undefined;
+    applyBody(event, body);
+    this.bump(event);
+    this.store.touch(mailbox, event.id, 'updated');
+    if (options.mail) {
+      const added = event.attendees.filter((a) => !before.has(a.person.address.toLowerCase()));
+      this.mail(event, added, 'invitation');
+      if (timeOrPlace) this.mail(event, event.attendees.filter((a) => !added.includes(a)), 'update');
+    }
+    if (organizerChange) this.propagate(event, mailbox);
+    return event;
+  }
+
+  /** The organizer cancels the meeting for everyone; an attendee removes their copy (declining). */
+  remove(mailbox: Mailbox, id: string, options: { mail: boolean; asOrganizer?: boolean }): void {
+    const event = this.require(mailbox, id);
+    mailbox.events.delete(id);
+    mailbox.deleted.set(id, event);
+    this.store.touch(mailbox, id, 'deleted');
+    if (options.asOrganizer || this.store.isOrganizer(mailbox, event)) {
+      if (options.mail) this.mail(event, event.attendees, 'cancellation');
+      this.forEachCopy(event, mailbox, (copyBox, copy) => {
+        copy.isCancelled = true;
+        this.bump(copy);
+        this.store.touch(copyBox, copy.id, 'updated');
+      });
+    } else {
+      this.answer(event, mailbox.email, 'declined');
+    }
+  }
+
+  /** An outside organizer cancelled the meeting: every copy stays, marked cancelled. */
+  cancel(mailbox: Mailbox, id: string): void {
+    const event = this.require(mailbox, id);
+    for (const box of this.store.all()) {
+      const copy = box === mailbox ? event : this.store.copyOf(box, event.iCalUId);
+      if (!copy || copy.isCancelled) continue;
+      copy.isCancelled = true;
+      this.bump(copy);
+      this.store.touch(box, copy.id, 'updated');
+    }
+  }
+
+  /** One occurrence of a series: cancel it, move it, or change it. */
+  overrideOccurrence(mailbox: Mailbox, masterId: string, originalStart: string, change: { cancelled?: boolean; startMs?: number; endMs?: number; subject?: string; attendees?: Attendee[] }): string {
+    const master = this.require(mailbox, masterId);
+    if (!master.recurrence) throw Object.assign(new Error(`${masterId} is not a series`), { status: 400, code: 'ErrorInvalidRequest' });
+    const originalStartMs = Date.parse(originalStart);
+    const current = master.overrides.get(originalStartMs);
+    master.overrides.set(originalStartMs, { ...current, ...change, lastModifiedMs: this.store.clock.nextMs() });
+    const id = this.store.view(mailbox, `${masterId}_OCC${new Date(originalStartMs).toISOString().replace(/[-:.]/g, '').slice(0, 15)}`)?.id;
+    if (!id) throw Object.assign(new Error(`the series has no occurrence at ${originalStart}`), { status: 404, code: 'ErrorItemNotFound' });
+    this.store.touch(mailbox, id, change.cancelled ? 'deleted' : 'updated');
+    return id;
+  }
+
+  /** `address` answers the meeting, in the organizer's event and in the copies. */
+  answer(event: StoredEvent, address: string, response: GraphResponse): void {
+    const holders = this.store.all().flatMap((box) => [...box.events.values()].filter((e) => e.iCalUId === event.iCalUId).map((e) => [box, e] as const));
+    for (const [box, copy] of holders) {
+      const attendee = copy.attendees.find((a) => sameAddress(a.person.address, address));
+      if (!attendee || attendee.response === response) continue;
+      attendee.response = response;
+      this.bump(copy);
+      this.store.touch(box, copy.id, 'updated');
+    }
+  }
+
+  require(mailbox: Mailbox, id: string): StoredEvent {
+    const event = mailbox.events.get(id);
+    if (!event) throw notFound(id);
+    return event;
+  }
+
+  private bump(event: StoredEvent): void {
+    event.version += 1;
+    event.lastModifiedMs = this.store.clock.nextMs();
+  }
+
+  private mail(event: StoredEvent, to: Attendee[], kind: MailKind): void {
+    for (const attendee of to) {
+      if (attendee.type === 'resource' || sameAddress(attendee.person.address, event.organizer.address)) continue;
+      this.outbox.push({ to: attendee.person.address.toLowerCase(), eventId: event.id, kind, subject: event.subject });
+    }
+  }
+
+  private forEachCopy(event: StoredEvent, origin: Mailbox, visit: (box: Mailbox, copy: StoredEvent) => void): void {
+    for (const box of this.store.all()) {
+      if (box === origin) continue;
+      const copy = this.store.copyOf(box, event.iCalUId);
+      if (copy) visit(box, copy);
+    }
+  }
+
+  /** Brings every attendee-user's copy in line with the organizer's event. */
+  private propagate(event: StoredEvent, origin: Mailbox): void {
+    const invited = new Set(event.attendees.map((a) => a.person.address.toLowerCase()));
+    for (const box of this.store.all()) {
+      if (box === origin || sameAddress(box.email, event.organizer.address)) continue;
+      const copy = this.store.copyOf(box, event.iCalUId);
+      if (!invited.has(box.email)) {
+        if (copy && !copy.isCancelled) {
+          copy.isCancelled = true; // removed from the meeting: Outlook cancels their copy
+          this.bump(copy);
+          this.store.touch(box, copy.id, 'updated');
+        }
+        continue;
+      }
+      const target = copy ?? this.store.newEvent({ startMs: event.startMs, endMs: event.endMs, organizer: event.organizer, iCalUId: event.iCalUId });
+      Object.assign(target, {
+        subject: event.subject,
+        body: event.body,
+        location: event.location,
+        startMs: event.startMs,
+        endMs: event.endMs,
+        isAllDay: event.isAllDay,
+        sensitivity: event.sensitivity,
+        recurrence: event.recurrence,
+        overrides: event.overrides,
+        isCancelled: event.isCancelled,
+        attendees: event.attendees.map((a) => ({ ...a, person: { ...a.person } })),
+      });
+      if (copy) this.bump(copy);
+      box.events.set(target.id, target);
+      this.store.touch(box, target.id, copy ? 'updated' : 'created');
+    }
+  }
+}

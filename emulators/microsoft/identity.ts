@@ -1,0 +1,221 @@
+/**
+ * The Microsoft identity platform, as much as MSAL Node's confidential client uses: OpenID metadata
+ * (so MSAL needs no cloud discovery), a one-click consent page, and the v2.0 token endpoint for
+ * `authorization_code` and `refresh_token` with id_token + client_info (MSAL builds its account from
+ * them). Refresh tokens can be revoked; a dead one answers `invalid_grant` as AAD does.
+ */
+import crypto from 'node:crypto';
+import express, { type Router } from 'express';
+import type { FaultPlan } from '../shared/fault-plan';
+import type { Mailbox, MailboxStore } from './mailboxes';
+import type { MicrosoftEndpoint } from './endpoints';
+
+const CODE_TTL_MS = 10 * 60_000;
+
+interface Grant {
+  email: string;
+  clientId: string;
+  scope: string;
+}
+
+export interface IdentityOptions {
+  url: string;
+  tenant: string;
+  accessTokenLifetimeSeconds: number;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+export class IdentityService {
+  private readonly codes = new Map<string, Grant & { redirectUri: string; expiresAt: number }>();
+  private readonly refreshTokens = new Map<string, Grant & { revoked: boolean }>();
+  private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
+  private readonly signingKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+
+  constructor(
+    private readonly mailboxes: MailboxStore,
+    readonly options: IdentityOptions,
+  ) {}
+
+  get authority(): string {
+    return `${this.options.url}/${this.options.tenant}`;
+  }
+
+  metadata() {
+    const authority = this.authority;
+    return {
+      issuer: `${authority}/v2.0`,
+      authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
+      token_endpoint: `${authority}/oauth2/v2.0/token`,
+      end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
+      jwks_uri: `${authority}/discovery/v2.0/keys`,
+      response_modes_supported: ['query', 'fragment', 'form_post'],
+      response_types_supported: ['code'],
+      scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
+      subject_types_supported: ['pairwise'],
+      id_token_signing_alg_values_supported: ['RS256'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      tenant_region_scope: null,
+      cloud_instance_name: 'emulator',
+    };
+  }
+
+  /** The redirect after "Allow": the authorization URL's own redirect_uri with a one-time code. */
+  approve(authorizationUrl: string, email: string): string {
+    const url = new URL(authorizationUrl);
+    const params = url.searchParams;
+    const redirectUri = params.get('redirect_uri');
+    const clientId = params.get('client_id');
+    if (!redirectUri || !clientId || params.get('response_type') !== 'code') {
+      throw Object.assign(new Error('authorization request needs client_id, redirect_uri and response_type=code'), { status: 400 });
+    }
+    this.mailboxes.require(email);
+    const code = crypto.randomBytes(24).toString('base64url');
+    this.codes.set(code, { email, clientId, redirectUri, scope: params.get('scope') ?? '', expiresAt: Date.now() + CODE_TTL_MS });
+    const back = new URL(redirectUri);
+    back.searchParams.set('code', code);
+    const state = params.get('state');
+    if (state) back.searchParams.set('state', state);
+    return back.toString();
+  }
+
+  deny(authorizationUrl: string): string {
+    const params = new URL(authorizationUrl).searchParams;
+    const back = new URL(params.get('redirect_uri') ?? '');
+    back.searchParams.set('error', 'access_denied');
+    back.searchParams.set('error_description', 'AADSTS65004: User declined to consent to access the app.');
+    const state = params.get('state');
+    if (state) back.searchParams.set('state', state);
+    return back.toString();
+  }
+
+  /** The mailbox a bearer token belongs to, if it is live. */
+  mailboxFor(authorization: string | undefined): Mailbox | undefined {
+    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7) : undefined;
+    const grant = token ? this.accessTokens.get(token) : undefined;
+    if (!grant || grant.expiresAt <= Date.now()) return undefined;
+    return this.mailboxes.get(grant.email);
+  }
+
+  revokeRefreshTokens(email: string): number {
+    let count = 0;
+    for (const grant of this.refreshTokens.values()) if (grant.email === email.toLowerCase() && !grant.revoked) (grant.revoked = true), count++;
+    return count;
+  }
+
+  expireAccessTokens(email: string): number {
+    let count = 0;
+    for (const grant of this.accessTokens.values()) if (grant.email === email.toLowerCase() && grant.expiresAt > Date.now()) (grant.expiresAt = 0), count++;
+    return count;
+  }
+
+  reset(): void {
+    this.codes.clear();
+    this.refreshTokens.clear();
+    this.accessTokens.clear();
+  }
+
+  /** Token endpoint: a JSON body and status, as AAD answers. */
+  token(form: Record<string, string>): { status: number; body: Record<string, unknown> } {
+    const fail = (error: string, description: string, code: number) => ({
+      status: 400,
+      body: { error, error_description: `AADSTS${code}: ${description}`, error_codes: [code], timestamp: new Date().toISOString(), trace_id: crypto.randomUUID(), correlation_id: crypto.randomUUID() },
+    });
+    if (!form.client_id || !form.client_secret) return fail('invalid_client', 'The request body must contain client_id and client_secret.', 7000218);
+    if (form.grant_type === 'authorization_code') {
+      const grant = this.codes.get(form.code ?? '');
+      this.codes.delete(form.code ?? '');
+      if (!grant || grant.expiresAt < Date.now() || grant.clientId !== form.client_id) return fail('invalid_grant', 'The provided authorization code is invalid or has expired.', 70008);
+      if (grant.redirectUri !== form.redirect_uri) return fail('invalid_grant', 'The reply URL does not match the one of the authorization request.', 50011);
+      return { status: 200, body: this.issue(grant, form.scope || grant.scope) };
+    }
+    if (form.grant_type === 'refresh_token') {
+      const grant = this.refreshTokens.get(form.refresh_token ?? '');
+      if (!grant || grant.revoked || grant.clientId !== form.client_id) {
+        return { ...fail('invalid_grant', 'The refresh token has expired or been revoked.', 70008), body: { ...fail('invalid_grant', 'The refresh token has expired or been revoked.', 70008).body, suberror: 'bad_token' } };
+      }
+      return { status: 200, body: this.issue(grant, form.scope || grant.scope) };
+    }
+    return fail('unsupported_grant_type', `grant_type ${form.grant_type} is not supported.`, 70003);
+  }
+
+  private issue(grant: Grant, scope: string) {
+    const mailbox = this.mailboxes.require(grant.email);
+    const accessToken = `eyJ.emu.${crypto.randomBytes(24).toString('base64url')}`;
+    const refreshToken = `M.emu.${crypto.randomBytes(32).toString('base64url')}`;
+    const lifetime = this.options.accessTokenLifetimeSeconds;
+    this.accessTokens.set(accessToken, { email: mailbox.email, expiresAt: Date.now() + lifetime * 1000 });
+    this.refreshTokens.set(refreshToken, { ...grant, revoked: false });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = {
+      aud: grant.clientId,
+      iss: `${this.authority}/v2.0`,
+      iat: now,
+      nbf: now,
+      exp: now + 3600,
+      name: mailbox.name,
+      oid: mailbox.oid,
+      preferred_username: mailbox.email,
+      email: mailbox.email,
+      sub: mailbox.oid,
+      tid: this.options.tenant,
+      ver: '2.0',
+    };
+    const unsigned = `${base64url({ alg: 'RS256', typ: 'JWT', kid: 'emulator' })}.${base64url(claims)}`;
+    const idToken = `${unsigned}.${crypto.sign('sha256', Buffer.from(unsigned), this.signingKey).toString('base64url')}`;
+    return {
+      token_type: 'Bearer',
+      scope: scope.split(' ').filter((s) => !['openid', 'profile', 'offline_access', 'email'].includes(s)).join(' '),
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      id_token: idToken,
+      client_info: base64url({ uid: mailbox.oid, utid: this.options.tenant }),
+    };
+  }
+}
+
+function consentPage(query: Record<string, string>, emails: string[]): string {
+  const hidden = Object.entries(query).map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}">`).join('');
+  const options = emails.map((email) => `<option${email === query.login_hint ? ' selected' : ''}>${escapeHtml(email)}</option>`).join('');
+  const scopes = (query.scope ?? '').split(' ').filter(Boolean).map((s) => `<li>${escapeHtml(s)}</li>`).join('');
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Permissions requested</title></head><body>
+<h1>Permissions requested</h1><p>${escapeHtml(query.client_id ?? 'An app')} would like to:</p><ul>${scopes}</ul>
+<form method="post">${hidden}<label>Account <select name="email">${options}</select></label>
+<button name="decision" value="allow">Accept</button> <button name="decision" value="deny">Cancel</button></form></body></html>`;
+}
+
+export function identityRouter(identity: IdentityService, mailboxes: MailboxStore, faults: FaultPlan<MicrosoftEndpoint>): Router {
+  const router = express.Router();
+  const base = `/${identity.options.tenant}`;
+  router.get(`${base}/v2.0/.well-known/openid-configuration`, (_req, res) => void res.json(identity.metadata()));
+  router.get(`${base}/discovery/v2.0/keys`, (_req, res) => void res.json({ keys: [] }));
+  router.get(`${base}/oauth2/v2.0/authorize`, (req, res) => {
+    res.type('html').send(consentPage(req.query as Record<string, string>, mailboxes.all().map((m) => m.email)));
+  });
+  router.post(`${base}/oauth2/v2.0/authorize`, express.urlencoded({ extended: false }), (req, res) => {
+    const { email, decision, ...query } = req.body as Record<string, string>;
+    const url = `${identity.options.url}${req.path}?${new URLSearchParams(query)}`;
+    res.redirect(302, decision === 'allow' ? identity.approve(url, email ?? '') : identity.deny(url));
+  });
+  router.post(`${base}/oauth2/v2.0/token`, express.urlencoded({ extended: false }), (req, res) => {
+    const fault = faults.call('oauth.token');
+    if (fault) {
+      if (fault.retryAfterSeconds !== undefined) res.set('Retry-After', String(fault.retryAfterSeconds));
+      res.status(fault.status).json({ error: fault.reason ?? 'temporarily_unavailable', error_description: fault.message ?? 'AADSTS90033: A transient error has occurred.' });
+      return;
+    }
+    const form = { ...(req.body as Record<string, string>) };
+    const basic = req.header('authorization');
+    if (basic?.startsWith('Basic ')) {
+      const [id, secret] = Buffer.from(basic.slice(6), 'base64').toString().split(':');
+      form.client_id ??= decodeURIComponent(id ?? '');
+      form.client_secret ??= decodeURIComponent(secret ?? '');
+    }
+    const answer = identity.token(form);
+    res.status(answer.status).json(answer.body);
+  });
+  return router;
+}

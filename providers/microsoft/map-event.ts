@@ -1,0 +1,85 @@
+/**
+ * A Graph event as the service's normalized `CalendarEvent`. Pure.
+ */
+import type { CalendarEvent, EventGuest, EventKind, ResponseStatus } from '../types';
+
+export interface GraphEvent {
+  id: string;
+  '@removed'?: { reason?: string };
+  iCalUId?: string;
+  subject?: string;
+  body?: { content?: string };
+  location?: { displayName?: string };
+  start?: { dateTime: string; timeZone?: string };
+  end?: { dateTime: string; timeZone?: string };
+  isAllDay?: boolean;
+  sensitivity?: string;
+  showAs?: string;
+  type?: string;
+  seriesMasterId?: string | null;
+  originalStart?: string | null;
+  isCancelled?: boolean;
+  isOrganizer?: boolean;
+  organizer?: { emailAddress?: { name?: string; address?: string } };
+  attendees?: { type?: string; status?: { response?: string }; emailAddress?: { name?: string; address?: string } }[];
+  createdDateTime?: string;
+  lastModifiedDateTime?: string;
+  transactionId?: string | null;
+}
+
+/** Events the CRM creates carry `transactionId` `crm-<meeting id>` (see calendar.ts). */
+export const CRM_TRANSACTION_PREFIX = 'crm-';
+
+const KINDS: Record<string, EventKind> = { singleInstance: 'single', seriesMaster: 'seriesMaster', occurrence: 'occurrence', exception: 'exception' };
+const RESPONSES: Record<string, ResponseStatus> = { accepted: 'accepted', organizer: 'accepted', tentativelyAccepted: 'tentative', declined: 'declined' };
+
+/** Graph renders instants without an offset in the zone it names; the adapter always asks for UTC. */
+function instant(time: { dateTime: string; timeZone?: string }): string {
+  const hasOffset = /[zZ]|[+-]\d\d:\d\d$/.test(time.dateTime);
+  return new Date(hasOffset ? time.dateTime : `${time.dateTime.replace(/(\.\d{3})\d*$/, '$1')}Z`).toISOString();
+}
+
+export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarEvent {
+  if (event['@removed']) {
+    return { id: event.id, kind: 'single', status: 'cancelled', removed: true, visibility: 'default', eventType: 'default', guests: [] };
+  }
+  const organizerAddress = event.organizer?.emailAddress?.address;
+  const isSelf = (address: string) => !!ownerEmail && address.trim().toLowerCase() === ownerEmail.trim().toLowerCase();
+  const guests: EventGuest[] = (event.attendees ?? []).flatMap((attendee) => {
+    const email = attendee.emailAddress?.address;
+    if (!email) return [];
+    return [{
+      email,
+      ...(attendee.emailAddress?.name && attendee.emailAddress.name !== email ? { name: attendee.emailAddress.name } : {}),
+      response: RESPONSES[attendee.status?.response ?? ''] ?? 'none',
+      // Graph does not mark distribution lists among attendees; rooms and equipment are `resource`.
+      kind: attendee.type === 'resource' ? 'resource' : 'person',
+      organizer: !!organizerAddress && email.toLowerCase() === organizerAddress.toLowerCase(),
+      self: isSelf(email),
+    } satisfies EventGuest];
+  });
+  const transactionId = event.transactionId ?? undefined;
+  return {
+    id: event.id,
+    ...(event.iCalUId ? { iCalUID: event.iCalUId } : {}),
+    kind: KINDS[event.type ?? 'singleInstance'] ?? 'single',
+    ...(event.seriesMasterId ? { seriesMasterId: event.seriesMasterId } : {}),
+    ...(event.originalStart ? { originalStart: new Date(event.originalStart).toISOString() } : {}),
+    status: event.isCancelled ? 'cancelled' : 'confirmed',
+    ...(event.subject ? { title: event.subject } : {}),
+    ...(event.body?.content ? { description: event.body.content } : {}),
+    ...(event.location?.displayName ? { location: event.location.displayName } : {}),
+    ...(event.start ? { start: { dateTime: instant(event.start), allDay: event.isAllDay === true } } : {}),
+    ...(event.end ? { end: { dateTime: instant(event.end), allDay: event.isAllDay === true } } : {}),
+    // SPEC names `private`; `confidential` hides as much, so it counts as private too (stricter).
+    visibility: event.sensitivity === 'private' || event.sensitivity === 'confidential' ? 'private' : 'default',
+    eventType: event.showAs === 'oof' ? 'outOfOffice' : 'default',
+    ...(organizerAddress
+      ? { organizer: { email: organizerAddress, ...(event.organizer?.emailAddress?.name ? { name: event.organizer.emailAddress.name } : {}), self: event.isOrganizer === true || isSelf(organizerAddress) } }
+      : {}),
+    guests,
+    ...(event.createdDateTime ? { createdAt: event.createdDateTime } : {}),
+    ...(event.lastModifiedDateTime ? { updatedAt: event.lastModifiedDateTime } : {}),
+    ...(transactionId?.startsWith(CRM_TRANSACTION_PREFIX) ? { crmMeetingId: transactionId.slice(CRM_TRANSACTION_PREFIX.length) } : {}),
+  };
+}
