@@ -1,0 +1,108 @@
+/**
+ * Shared set-up for the Microsoft emulator contract tests: the emulator, a user connected through
+ * MSAL (the adapter's code flow), the adapter on that token, a raw Graph client for what the
+ * adapter does not expose, and a local receiver for notifications.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../../emulators/microsoft';
+import { MicrosoftAuth, MicrosoftCalendar } from '../../../providers/microsoft';
+import type { StoredCredentials } from '../../../providers/types';
+
+export const REDIRECT = 'http://127.0.0.1:9/oauth/microsoft/callback';
+
+export const startEmulator = () => startMicrosoftEmulator({ port: 0, certDir: '.data/test-run/emulator-ca', log: () => undefined, validationTimeoutMs: 2_000 });
+
+export const authOf = (emulator: MicrosoftEmulator) =>
+  new MicrosoftAuth({ clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret', authority: emulator.authority, ca: emulator.caCertPem });
+
+export interface Mailbox {
+  email: string;
+  credentials: StoredCredentials;
+  calendar: MicrosoftCalendar;
+}
+
+export async function signIn(emulator: MicrosoftEmulator, email: string): Promise<Mailbox> {
+  emulator.control.createUser({ email });
+  const auth = authOf(emulator);
+  const consent = await auth.authorizationUrl({ state: 's', redirectUri: REDIRECT, loginHint: email });
+  const code = new URL(await emulator.control.approveConsent(consent, email)).searchParams.get('code')!;
+  const { credentials } = await auth.exchangeCode({ code, redirectUri: REDIRECT });
+  const mailbox: Mailbox = {
+    email,
+    credentials,
+    calendar: new MicrosoftCalendar({ baseUrl: emulator.graphBaseUrl, ca: emulator.caCertPem, accessToken: async () => mailbox.credentials.accessToken }),
+  };
+  return mailbox;
+}
+
+/** `days` from 2030-01-01 at `hour` UTC, as Graph writes it. */
+export function at(days: number, hour: number) {
+  return { dateTime: new Date(Date.UTC(2030, 0, 1 + days, hour)).toISOString().replace('Z', ''), timeZone: 'UTC' };
+}
+
+export const WINDOW = { start: '2029-12-01T00:00:00Z', end: '2031-01-01T00:00:00Z' };
+
+/** Reads a whole delta listing: every page's events and the final cursor. */
+export async function readAll(calendar: MicrosoftCalendar, request: { cursor?: string; window?: typeof WINDOW }) {
+  const events = [];
+  let page: string | undefined;
+  let pages = 0;
+  for (;;) {
+    const result = await calendar.listChanges({ ...request, page });
+    events.push(...result.events);
+    pages += 1;
+    if (!result.nextPage) return { events, cursor: result.cursor!, pages };
+    page = result.nextPage;
+  }
+}
+
+export interface Receiver {
+  url: string;
+  received: { path: string; body: any }[];
+  /** Whether to echo validation tokens (a well-behaved webhook) or not. */
+  echo: boolean;
+  close(): Promise<void>;
+}
+
+export async function startReceiver(): Promise<Receiver> {
+  const receiver = { received: [] as { path: string; body: any }[], echo: true } as Receiver;
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const token = url.searchParams.get('validationToken');
+    if (token !== null) {
+      if (receiver.echo) res.writeHead(200, { 'content-type': 'text/plain' }).end(token);
+      else res.writeHead(200, { 'content-type': 'text/plain' }).end('nope');
+      return;
+    }
+    let data = '';
+    req.on('data', (chunk) => (data += chunk));
+    req.on('end', () => {
+      receiver.received.push({ path: url.pathname, body: JSON.parse(data || '{}') });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  receiver.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  return receiver;
+}
+
+export async function until(probe: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** An emulator and a signed-in mailbox for one test file, stopped after it. */
+export function useMailbox(email: string): { readonly emulator: MicrosoftEmulator; readonly mailbox: Mailbox } {
+  const context = {} as { emulator: MicrosoftEmulator; mailbox: Mailbox };
+  beforeAll(async () => {
+    context.emulator = await startEmulator();
+    context.mailbox = await signIn(context.emulator, email);
+  });
+  afterAll(() => context.emulator.stop());
+  return context;
+}
