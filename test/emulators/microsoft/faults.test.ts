@@ -1,7 +1,7 @@
 import { httpsRequest } from '../../../providers/microsoft/https';
 import { useMailbox, WINDOW } from './support';
 
-describe('Microsoft context.emulator faults, counts and control API', () => {
+describe('Microsoft emulator faults, counts and control API', () => {
   const context = useMailbox('faults@contoso.example');
 
   it('throttles with 429 and Retry-After, then 503, as transient failures', async () => {
