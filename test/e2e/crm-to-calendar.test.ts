@@ -127,6 +127,13 @@ describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
     expect(response.body.error.code).toBe('calendar_not_connected');
     expect(await harness.db.meeting.count({ where: { accountId: account.accountId } })).toBe(0);
 
+    const reauth = await setUp();
+    await harness.db.calendarConnection.update({ where: { userId: reauth.user.id }, data: { status: 'NEEDS_REAUTH' } });
+    const stuck = await schedule(reauth.account, { ownerUserId: reauth.user.id, title: 'Must reconnect', startAt: inDays(3, 9), endAt: inDays(3, 10) });
+    expect(stuck.status).toBe(409);
+    expect(stuck.body.error.code).toBe('calendar_needs_reauth');
+    expect(await harness.db.meeting.count({ where: { accountId: reauth.account.accountId } })).toBe(0);
+
     const invalid = await schedule(account, { ownerUserId: user.id, title: 'Backwards', startAt: inDays(3, 10), endAt: inDays(3, 9) });
     expect(invalid.status).toBe(400);
     expect(invalid.body.error.message).toMatch(/endAt/);

@@ -1,4 +1,5 @@
 import { ProviderError } from '../../../providers/errors';
+import { httpsRequest } from '../../../providers/microsoft/https';
 import type { MicrosoftEmulator } from '../../../emulators/microsoft';
 import { at, authOf, REDIRECT, signIn, startEmulator, WINDOW } from './support';
 
@@ -19,6 +20,18 @@ describe('Microsoft identity emulator through MSAL', () => {
     expect(allowed.searchParams.get('code')).toBeTruthy();
     const denied = new URL(await emulator.control.denyConsent(url));
     expect(denied.searchParams.get('error')).toBe('access_denied');
+  });
+
+  it('serves the consent page as HTML and its form answers with a redirect', async () => {
+    emulator.control.createUser({ email: 'form@contoso.example' });
+    const url = await authOf(emulator).authorizationUrl({ state: 'st', redirectUri: REDIRECT, loginHint: 'form@contoso.example' });
+    const page = await httpsRequest(url, { method: 'GET' }, emulator.caCertPem);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.body).toContain('Calendars.ReadWrite');
+    const form = new URLSearchParams({ ...Object.fromEntries(new URL(url).searchParams), email: 'form@contoso.example', decision: 'allow' });
+    const posted = await httpsRequest(url.split('?')[0]!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() }, emulator.caCertPem);
+    expect(posted.status).toBe(302);
+    expect(new URL(posted.headers.location!).searchParams.get('state')).toBe('st');
   });
 
   it('exchanges a code for tokens and MSAL cache, refreshes from that cache, and reports a revoked grant', async () => {
