@@ -1,99 +1,99 @@
 /**
  * One decision per calendar change (SPEC §4). The rules, in the order they apply:
  *
- * 1. Out-of-office events (§4.9) update the user's away periods, never meetings. They are the user's
- *    own time, so neither the baseline (§4.3) nor privacy (§4.7) holds them back.
- * 2. A deleted or cancelled event unlinks this calendar's copy (§4.8, §4.10); the store cancels the
- *    meeting when the organizer cancelled it or no calendar holds it any more. A cancelled occurrence
- *    of a logged series becomes its own, cancelled, meeting (§4.6).
- * 3. Private events (§4.7) are not synced; a linked event made private freezes its link, and a frozen
- *    link thaws when the event is public again.
- * 4. Unlinked events already there at connect time are never synced (§4.3), nor are unmodified
- *    occurrences of a series (§4.6).
- * 5. Guests are matched to contacts on every change (§4.1, §4.2, §4.4, §4.5, §4.11); an unlinked event
- *    without a contact guest is not synced, a linked one keeps its meeting with no contacts.
- * Events the CRM created (§5) skip rules 4 and 5: they are CRM meetings already.
+ * 1. Out-of-office (§4.9) updates the user's away periods, never meetings. It is the user's own time,
+ *    so neither the baseline (§4.3) nor privacy (§4.7) holds it back. A linked meeting turned into an
+ *    away block leaves this calendar like a deletion; an away block turned into a meeting is removed,
+ *    and the event is judged as a meeting from its next change on.
+ * 2. A deleted or cancelled event unlinks this calendar's copy (§4.8, §4.10), frozen or not; the store
+ *    cancels the meeting when its organizer cancelled it or no other calendar still holds it. A
+ *    cancelled occurrence of a logged series becomes that occurrence's own, cancelled, meeting (§4.6).
+ * 3. Privacy (§4.7): a private event is not synced; a linked one made private freezes its link and
+ *    its later changes are ignored; a frozen link thaws with the next change that is public again.
+ * 4. An event this connection does not link yet becomes a meeting only if the initial sync did not see
+ *    it (§4.3), it is not an unchanged occurrence of a series (§4.6: the master stands for the first
+ *    occurrence) and a guest is an external contact (§4.1, §4.2, §4.4, §4.5). A linked event keeps
+ *    its meeting, its guests re-matched on every change, down to none (§4.11).
+ * 5. An event the CRM created (§5) is a CRM meeting already: it skips rule 4 and is always linked.
  *
- * Pure and deterministic: replays of a change give the same decision, and the store applies a
- * decision that matches what it holds as a no-op (§4.12).
+ * Idempotence (§4.12): the decision is a pure function of the change and what this connection already
+ * links, so a replay gives the same decision, which the store applies as a no-op; `isStale` drops a
+ * change older than the one already applied, whatever order the provider delivers them in.
  */
-import type { CalendarEvent } from '../providers/types';
+import type { CalendarEvent, EventTime } from '../providers/types';
+import { instanceEnd, isGone, isInstance, privacyRule, whyNotNew } from './eligibility';
 import { internalPeople, matchedAttendees } from './guests';
 import { meetingKeyOf } from './meeting-key';
-import { instanceEnd, occurrenceDiffers } from './series';
-import type { Decision, DecisionInput, IgnoreReason, MeetingAttendeeDecision, MeetingDecision } from './types';
+import type { Decision, DecisionInput, IgnoreReason, MeetingAttendeeDecision, MeetingDecision, SeriesMeeting } from './types';
+
+type TimedEvent = CalendarEvent & { start: EventTime; end: EventTime };
 
 const ignore = (reason: IgnoreReason): Decision => ({ action: 'ignore', reason });
 const iso = (value: string) => new Date(value).toISOString();
-const isInstance = (event: CalendarEvent) => (event.kind === 'occurrence' || event.kind === 'exception') && !!event.seriesMasterId;
+const hasTimes = (event: CalendarEvent): event is TimedEvent => event.start !== undefined && event.end !== undefined;
 
 export function decideEventChange(input: DecisionInput): Decision {
   const { event, existing } = input;
-  const gone = event.removed === true || event.status === 'cancelled';
   const linked = existing?.kind === 'meeting';
 
   if (existing?.kind === 'outOfOffice') {
-    return gone || event.eventType !== 'outOfOffice' ? { action: 'removeOutOfOffice', providerEventId: event.id } : outOfOffice(event);
+    return isGone(event) || event.eventType !== 'outOfOffice' ? { action: 'removeOutOfOffice', providerEventId: event.id } : outOfOffice(event);
   }
-  if (event.eventType === 'outOfOffice' && !gone) {
-    // A meeting turned into an away block is no longer a meeting in this calendar.
+  if (event.eventType === 'outOfOffice' && !isGone(event)) {
     return linked ? { action: 'removeLink', cancelledByOrganizer: false } : outOfOffice(event);
   }
 
-  if (gone) {
-    // A bare deletion only says this copy is gone; `cancelled` with content is the organizer's cancellation.
+  if (isGone(event)) {
+    // A bare deletion only says this copy is gone; a cancellation with content is the organizer's.
     if (linked) return { action: 'removeLink', cancelledByOrganizer: !event.removed };
     return cancelledOccurrence(input) ?? ignore('cancelledUnlinked');
   }
 
-  if (event.visibility === 'private') {
-    if (existing?.kind === 'meeting') return existing.frozen ? ignore('frozen') : { action: 'freezeLink' };
-    return ignore('private');
-  }
-
-  const fromCrm = event.crmMeetingId !== undefined;
-  if (!linked && !fromCrm) {
-    const { baselineEventIds } = input;
-    if (baselineEventIds.has(event.id) || (event.seriesMasterId !== undefined && baselineEventIds.has(event.seriesMasterId))) return ignore('existedBeforeConnect');
-    if (event.kind === 'occurrence') return ignore('seriesOccurrence');
-  }
-  if (!event.start || !event.end) return ignore('noTimes');
+  const privacy = privacyRule(input);
+  if (privacy) return privacy;
 
   const attendees = matchedAttendees(event, internalPeople(input.account, input.connection), input.contactsByEmail);
-  if (!linked && !fromCrm) {
-    if (event.kind === 'exception' && !occurrenceDiffers(event, attendees, input.seriesMeeting)) return ignore('unchangedOccurrence');
-    if (attendees.length === 0) return ignore('noContactGuests');
-  }
-  return meetingDecision(input, attendees, 'SCHEDULED');
+  const fromCrm = event.crmMeetingId !== undefined;
+  const notNew = linked || fromCrm ? undefined : whyNotNew(input, attendees);
+  if (notNew) return ignore(notNew);
+  if (!hasTimes(event)) return ignore('noTimes');
+  return meetingDecision(event, input.seriesMeeting, attendees, 'SCHEDULED');
+}
+
+/** True when `incomingUpdatedAt` is strictly older than `appliedUpdatedAt`: an out-of-order replay. Equal is a harmless re-apply. */
+export function isStale(incomingUpdatedAt: string, appliedUpdatedAt: string): boolean {
+  return Date.parse(incomingUpdatedAt) < Date.parse(appliedUpdatedAt);
 }
 
 function outOfOffice(event: CalendarEvent): Decision {
-  if (!event.start || !event.end) return ignore('noTimes');
+  if (!hasTimes(event)) return ignore('noTimes');
   return { action: 'upsertOutOfOffice', providerEventId: event.id, startAt: iso(event.start.dateTime), endAt: iso(event.end.dateTime), ...(event.title ? { title: event.title } : {}) };
 }
 
-/** A cancelled occurrence of a series the CRM logged: that week's meeting, cancelled (§4.6). */
-function cancelledOccurrence(input: DecisionInput): Decision | undefined {
-  const { event, seriesMeeting, baselineEventIds } = input;
-  if (!isInstance(event) || !seriesMeeting || !event.originalStart) return undefined;
-  if (baselineEventIds.has(event.id)) return undefined;
-  const start = event.start?.dateTime ?? event.originalStart;
-  const withSeries: CalendarEvent = {
+/**
+ * A cancelled occurrence of a series the CRM logged is "an occurrence that later differs" (§4.6):
+ * that week's meeting, cancelled. A bare cancellation carries only the original start, so the rest
+ * comes from the series meeting, its duration included.
+ */
+function cancelledOccurrence(input: DecisionInput): MeetingDecision | undefined {
+  const { event, seriesMeeting: series } = input;
+  if (!isInstance(event) || !series || !event.originalStart || input.baselineEventIds.has(event.id)) return undefined;
+  const start = event.start ?? { dateTime: event.originalStart, timeZone: series.timeZone };
+  const withSeries: TimedEvent = {
     ...event,
-    title: event.title ?? seriesMeeting.title,
-    description: event.description ?? seriesMeeting.description,
-    location: event.location ?? seriesMeeting.location,
-    start: { dateTime: start, timeZone: event.start?.timeZone ?? seriesMeeting.timeZone },
-    end: event.end ?? { dateTime: instanceEnd(start, seriesMeeting), timeZone: seriesMeeting.timeZone },
+    title: event.title ?? series.title,
+    description: event.description ?? series.description,
+    location: event.location ?? series.location,
+    start,
+    end: event.end ?? { dateTime: instanceEnd(start.dateTime, series), timeZone: start.timeZone },
   };
-  return meetingDecision({ ...input, event: withSeries }, seriesMeeting.attendees, 'CANCELLED');
+  return meetingDecision(withSeries, series, series.attendees, 'CANCELLED');
 }
 
-function meetingDecision(input: DecisionInput, attendees: MeetingAttendeeDecision[], status: 'SCHEDULED' | 'CANCELLED'): MeetingDecision {
-  const { event, seriesMeeting } = input;
+function meetingDecision(event: TimedEvent, series: SeriesMeeting | undefined, attendees: MeetingAttendeeDecision[], status: 'SCHEDULED' | 'CANCELLED'): MeetingDecision {
+  const instance = isInstance(event);
   // An instance without its own iCalUID (a bare Google cancellation) shares its series' one.
-  const iCalUID = event.iCalUID ?? (isInstance(event) ? seriesMeeting?.iCalUID : undefined);
-  const instance = isInstance(event) && event.originalStart ? iso(event.originalStart) : undefined;
+  const iCalUID = event.iCalUID ?? (instance ? series?.iCalUID : undefined);
   return {
     action: 'upsertMeeting',
     meetingKey: meetingKeyOf({ ...event, iCalUID }),
@@ -102,14 +102,14 @@ function meetingDecision(input: DecisionInput, attendees: MeetingAttendeeDecisio
       title: event.title?.trim() || '(no title)',
       ...(event.description ? { description: event.description } : {}),
       ...(event.location ? { location: event.location } : {}),
-      startAt: iso(event.start!.dateTime),
-      endAt: iso(event.end!.dateTime),
-      ...(event.start!.timeZone ? { timeZone: event.start!.timeZone } : {}),
-      allDay: event.start!.allDay === true,
+      startAt: iso(event.start.dateTime),
+      endAt: iso(event.end.dateTime),
+      ...(event.start.timeZone ? { timeZone: event.start.timeZone } : {}),
+      allDay: event.start.allDay === true,
       status,
       ...(iCalUID ? { iCalUID } : {}),
-      ...(isInstance(event) ? { seriesMasterId: event.seriesMasterId } : {}),
-      ...(instance ? { instanceStart: instance } : {}),
+      ...(instance ? { seriesMasterId: event.seriesMasterId } : {}),
+      ...(instance && event.originalStart ? { instanceStart: iso(event.originalStart) } : {}),
     },
     attendees,
   };

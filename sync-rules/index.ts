@@ -1,7 +1,6 @@
-/** SPEC §4 as pure functions: see decide.ts for the order the rules apply in. */
-export { decideEventChange } from './decide';
-export { emailKey, domainOf } from './emails';
+/** SPEC §4 as pure functions over plain data: see decide.ts for the order the rules apply in. */
+export { decideEventChange, isStale } from './decide';
+export { domainOf, emailKey } from './emails';
 export { guestEmailsToLookUp } from './guests';
 export { meetingKeyOf } from './meeting-key';
-export { isStale } from './staleness';
 export type * from './types';

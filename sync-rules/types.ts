@@ -51,15 +51,23 @@ export interface MeetingDecision {
   attendees: MeetingAttendeeDecision[];
 }
 
+/** Why a change left the CRM untouched; counted by name in the sync status report. */
 export type IgnoreReason =
+  /** The initial sync saw the event or its series (§4.3). */
   | 'existedBeforeConnect'
+  /** Private and not linked (§4.7). */
   | 'private'
+  /** Linked, made private, still private: its changes are not applied (§4.7). */
   | 'frozen'
+  /** No guest is an external contact (§4.1, §4.4, §4.5). */
   | 'noContactGuests'
+  /** An unmodified occurrence: its series master stands for the first one (§4.6). */
   | 'seriesOccurrence'
+  /** An exception no different from its logged series (§4.6). */
   | 'unchangedOccurrence'
+  /** Deleted or cancelled, and never synced from this calendar. */
   | 'cancelledUnlinked'
-  | 'outOfOfficeUnlinked'
+  /** The provider sent an event without start or end. */
   | 'noTimes';
 
 export type Decision =
@@ -67,7 +75,10 @@ export type Decision =
   | MeetingDecision
   /** The linked event became private: the meeting stays, later changes are not applied (SPEC §4.7). */
   | { action: 'freezeLink' }
-  /** This calendar no longer holds the linked event. */
+  /**
+   * This calendar no longer holds the linked event. `cancelledByOrganizer`: the meeting itself was
+   * cancelled, not just this user's copy deleted (other users' links keep such a meeting alive).
+   */
   | { action: 'removeLink'; cancelledByOrganizer: boolean }
   | { action: 'upsertOutOfOffice'; providerEventId: string; startAt: string; endAt: string; title?: string }
   | { action: 'removeOutOfOffice'; providerEventId: string };
