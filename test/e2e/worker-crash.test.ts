@@ -5,14 +5,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { calendarActions, inDays } from '../support/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays } from '../support/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 import { databaseIsEmbedded, databaseUrl, temporalAddress } from '../support/services';
 
 const EVENTS = 600;
 
 function startWorkerProcess(harness: SyncHarness): ChildProcess {
-  const { google, config } = harness;
+  const { google, microsoft, config } = harness;
   // `--import tsx` keeps the worker in this one process (the tsx CLI would fork a child SIGKILL misses).
   return spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
     env: {
@@ -29,6 +29,11 @@ function startWorkerProcess(harness: SyncHarness): ChildProcess {
       GOOGLE_OAUTH_AUTH_URL: google.authUrl,
       GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
       GOOGLE_OAUTH_REVOKE_URL: google.revokeUrl,
+      MICROSOFT_CLIENT_ID: 'crm-calendar-sync',
+      MICROSOFT_CLIENT_SECRET: 'emulator-secret',
+      MICROSOFT_AUTHORITY: microsoft.authority,
+      MICROSOFT_GRAPH_BASE_URL: microsoft.graphBaseUrl,
+      MICROSOFT_CA_CERT_PATH: microsoft.caCertPath,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -40,7 +45,7 @@ function startWorkerProcess(harness: SyncHarness): ChildProcess {
  */
 const describeOnServer = databaseIsEmbedded() ? describe.skip : describe;
 
-describeOnServer('a worker killed mid-sync', () => {
+describeOnServer.each(E2E_PROVIDERS)('a worker killed mid-sync on %s', (provider) => {
   let harness: SyncHarness;
   let child: ChildProcess | undefined;
   beforeAll(async () => {
@@ -52,12 +57,12 @@ describeOnServer('a worker killed mid-sync', () => {
   });
 
   it('finishes on another worker with no duplicate and no lost meeting', async () => {
-    const calendar = calendarActions(harness, 'GOOGLE');
+    const calendar = calendarActions(harness, provider);
     const account = await harness.newAccount(['portal.example']);
     const user = await harness.newUser(account, `crash-${Date.now()}@portal.example`);
     const contactEmail = `client-${user.id.slice(0, 8)}@customer.example`;
     await harness.newContact(account, contactEmail);
-    const connectionId = await harness.connect(account, user, 'GOOGLE');
+    const connectionId = await harness.connect(account, user, provider);
 
     // The sync from now on runs in a separate worker process that this test can kill.
     await harness.stopWorker();
