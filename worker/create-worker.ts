@@ -32,6 +32,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
  * before the first worker or connection.
  */
 export function installTemporalLogging(level: 'debug' | 'info' | 'warn' | 'error' | 'silent'): void {
-  const sdkLevel: LogLevel = level === 'debug' ? 'DEBUG' : level === 'info' ? 'INFO' : level === 'warn' ? 'WARN' : 'ERROR';
+  // The SDK's INFO is worker life-cycle and bundling chatter: shown only when debugging.
+  const sdkLevel: LogLevel = level === 'debug' ? 'INFO' : level === 'info' || level === 'warn' ? 'WARN' : 'ERROR';
   Runtime.install({ logger: new DefaultLogger(sdkLevel) });
 }
