@@ -7,12 +7,14 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
 import type { ConnectionStatus } from '../workflows/connection-messages';
 import { ensureChannel, stopChannels, type EnsureChannelOptions } from './channels';
 import { ConnectionGoneError, mapFailures } from './failures';
 import { openProviderSession } from './provider-session';
 import { runIncrementalSync, runInitialSync, runReconcile } from './sync/run-sync';
+import { measuredSync } from './sync/sync-metrics';
 
 export interface ConnectionActivityDependencies {
   config: Config;
@@ -20,6 +22,8 @@ export interface ConnectionActivityDependencies {
   secrets: SecretBox;
   logger: Logger;
   providers: ProviderRegistry;
+  /** Sync durations and outcomes; absent where nothing serves /metrics. */
+  metrics?: Metrics;
 }
 
 export interface StoredConnectionState {
@@ -84,13 +88,22 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
       return stopChannels(db, open, connectionId);
     }),
 
-    initialSync: mapFailures(async (connectionId: string) => runInitialSync(applyDeps, await session(connectionId), syncSettings)),
+    initialSync: mapFailures(async (connectionId: string) => {
+      const open = await session(connectionId);
+      return measuredSync(deps.metrics, open.connection.provider, 'initial', () => runInitialSync(applyDeps, open, syncSettings));
+    }),
 
-    syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean }) =>
-      runIncrementalSync(applyDeps, await session(connectionId), syncSettings, options),
-    ),
+    syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean }) => {
+      const open = await session(connectionId);
+      return measuredSync(deps.metrics, open.connection.provider, options.fullResync ? 'full' : 'incremental', () =>
+        runIncrementalSync(applyDeps, open, syncSettings, options),
+      );
+    }),
 
-    reconcile: mapFailures(async (connectionId: string) => runReconcile(applyDeps, await session(connectionId), syncSettings)),
+    reconcile: mapFailures(async (connectionId: string) => {
+      const open = await session(connectionId);
+      return (await measuredSync(deps.metrics, open.connection.provider, 'reconcile', () => runReconcile(applyDeps, open, syncSettings))).report;
+    }),
   };
 }
 

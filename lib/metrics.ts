@@ -1,5 +1,6 @@
 /**
- * Prometheus metrics, one registry per process (served at /metrics).
+ * Prometheus metrics, one registry per process: the API serves it at /metrics, a separate worker
+ * process on WORKER_METRICS_PORT, `npm start` (both in one process) through the API.
  */
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
@@ -19,6 +20,19 @@ export function createMetrics() {
       name: 'webhook_notifications_total',
       help: 'Provider notifications received, by provider and outcome (signalled, refused, ignored)',
       labelNames: ['provider', 'outcome'] as const,
+      registers: [registry],
+    }),
+    syncDuration: new Histogram({
+      name: 'calendar_sync_duration_seconds',
+      help: 'Sync activities by kind (initial, incremental, full, reconcile), provider and outcome (ok, failed)',
+      labelNames: ['kind', 'provider', 'outcome'] as const,
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
+    syncedEvents: new Counter({
+      name: 'calendar_synced_events_total',
+      help: 'Calendar changes the sync judged, by provider and result (changed, unchanged, or the reason it was ignored)',
+      labelNames: ['provider', 'result'] as const,
       registers: [registry],
     }),
   };

@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
-import { createMetrics } from '../lib/metrics';
+import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
 import { timingsFromConfig, WorkflowControl } from '../connections/workflow-control';
 import { createActivities } from '../activities';
@@ -24,6 +24,8 @@ export interface ServiceDependencies {
   logger: Logger;
   temporal: TemporalTarget;
   providers: ProviderRegistry;
+  /** One registry per process: the API and an in-process worker share it. */
+  metrics: Metrics;
 }
 
 export interface RunningWorker {
@@ -66,7 +68,7 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
     providers: deps.providers,
     secrets: deps.secrets,
     logger: deps.logger,
-    metrics: createMetrics(),
+    metrics: deps.metrics,
     publicBaseUrl: deps.config.api.publicBaseUrl,
     oauthStateTtlMs: deps.config.oauthStateTtlMs,
   });

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
+import { createMetrics } from '../lib/metrics';
 import { openDatabase } from '../runtime/database';
 import { ensureDemoAccount } from '../runtime/demo-account';
 import { loadSecretBox } from '../runtime/secrets';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
       microsoft: configured.microsoft ?? (emulators.microsoft && microsoftEmulatorSettings(emulators.microsoft)),
     });
 
-    const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target, providers };
+    const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target, providers, metrics: createMetrics() };
     const worker = await startWorker(deps);
     stops.push(worker.stop);
     const api = await startApi(deps);

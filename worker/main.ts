@@ -6,10 +6,12 @@ import { createProviderRegistry } from '../providers/create-registry';
 import { configuredProviders } from '../runtime/providers';
 import { createDatabase } from '../db/client';
 import { createLogger } from '../lib/logger';
+import { createMetrics } from '../lib/metrics';
 import { loadSecretBox } from '../runtime/secrets';
 import { startWorker } from '../runtime/service';
 import { targetFromConfig } from '../temporal/connection';
 import { installTemporalLogging } from './create-worker';
+import { serveMetrics } from './metrics-server';
 import { requireProductionServices } from '../runtime/require-services';
 
 async function main(): Promise<void> {
@@ -18,10 +20,13 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { process: 'worker' });
   installTemporalLogging(config.logLevel);
   const db = createDatabase({ url: databaseUrl });
-  const worker = await startWorker({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)) });
-  logger.info('worker running', { taskQueue: config.temporal.taskQueue });
+  const metrics = createMetrics();
+  const worker = await startWorker({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics });
+  const metricsServer = await serveMetrics(metrics, config.api.host, config.workerMetricsPort);
+  logger.info('worker running', { taskQueue: config.temporal.taskQueue, metrics: metricsServer.url ?? 'off' });
   const stop = async () => {
     await worker.stop();
+    await metricsServer.stop();
     await db.$disconnect();
     process.exit(0);
   };

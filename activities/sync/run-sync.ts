@@ -95,12 +95,15 @@ export interface ReconcileOutcome {
   repaired: number;
 }
 
+/** The reconciliation report and the tally behind it (for metrics; the workflow keeps the report). */
+export type ReconcileResult = { report: ReconcileOutcome; tally: Tally };
+
 /**
  * Re-reads the synced window and applies it again. Applying a state the CRM already holds writes
  * nothing, so whatever is written is drift: a repair. Linked meetings the listing no longer shows
  * are looked up one by one, and cancelled when their event is gone.
  */
-export async function runReconcile(deps: ApplyDependencies, session: ProviderSession, settings: SyncSettings): Promise<ReconcileOutcome> {
+export async function runReconcile(deps: ApplyDependencies, session: ProviderSession, settings: SyncSettings): Promise<ReconcileResult> {
   const context = await prepare(deps, session, settings);
   const connectionId = session.connection.id;
   const window = syncWindow(settings);
@@ -123,5 +126,5 @@ export async function runReconcile(deps: ApplyDependencies, session: ProviderSes
 
   const at = new Date();
   await deps.db.calendarConnection.update({ where: { id: connectionId }, data: { lastReconcileAt: at } });
-  return { at: at.toISOString(), checked: tally.seen, repaired: tally.changed };
+  return { report: { at: at.toISOString(), checked: tally.seen, repaired: tally.changed }, tally };
 }

@@ -42,6 +42,11 @@ describe.each(E2E_PROVIDERS)('connection timers on %s', (provider) => {
     expect(repaired.lastReconcile.checked).toBeGreaterThanOrEqual(1);
     const fixed = await harness.http().get(`/v1/meetings/${meeting.id}`).set(account.auth);
     expect(fixed.body).toMatchObject({ title: 'Quarterly review', location: 'Room 4' });
+
+    // Operators see it too: reconciliations timed, judged changes counted, at /metrics.
+    const metrics = (await harness.http().get('/metrics')).text;
+    expect(metrics).toMatch(new RegExp(`calendar_sync_duration_seconds_count\\{kind="reconcile",provider="${provider}",outcome="ok"\\} [1-9]`));
+    expect(metrics).toMatch(new RegExp(`calendar_synced_events_total\\{provider="${provider}",result="changed"\\} [1-9]`));
   });
 
   it('renews the push channel before it expires and stops the old one', async () => {

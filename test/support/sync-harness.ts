@@ -14,6 +14,7 @@ import type { Database } from '../../db/client';
 import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
 import { generateKey, SecretBox } from '../../lib/crypto';
 import { createLogger } from '../../lib/logger';
+import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
 import type { ProviderName } from '../../providers/types';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
@@ -83,6 +84,7 @@ export class SyncHarness {
       logger: createLogger('silent'),
       temporal: { address: temporalAddress(), namespace: 'default', tls: false },
       providers: createProviderRegistry({ google: googleEmulatorSettings(google), microsoft: microsoftEmulatorSettings(microsoft) }),
+      metrics: createMetrics(),
     };
     const api = await startApi(deps);
     const harness = new SyncHarness(config, deps, api, google, microsoft, new WorkflowControl(api.temporal, config.temporal.taskQueue, timingsFromConfig(config)));
