@@ -1,8 +1,10 @@
 /**
  * The emulator's TLS: MSAL refuses plain-HTTP authorities, so the identity platform and Graph are
  * served over HTTPS with a locally generated CA. The CA and the server certificate (for 127.0.0.1 and
- * localhost) are made once per directory and reused while valid; clients trust the CA explicitly
- * (the adapters' `ca` option, or `MICROSOFT_CA_CERT_PATH` for a separate process).
+ * localhost) are made once per directory and reused while valid, in pure JS (node-forge for the X.509
+ * encoding, node:crypto for keys): no openssl binary needed. Clients trust the CA explicitly: the
+ * adapters' `ca` option in process, `MICROSOFT_CA_CERT_PATH` for the service in another process, or
+ * `NODE_EXTRA_CA_CERTS=<dir>/ca.pem` (read at node start) for any other Node client.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -69,17 +71,59 @@ function stillValid(certPem: string): boolean {
   }
 }
 
-/** The certificates under `dir`, made when missing or about to expire. */
-export function loadOrCreateCertificates(dir: string): EmulatorCertificates {
-  const files = { caCertPem: 'ca.pem', certPem: 'server.pem', keyPem: 'server-key.pem' } as const;
-  const caCertPath = path.resolve(dir, files.caCertPem);
-  const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
-  if (Object.values(files).every((name) => fs.existsSync(path.join(dir, name)))) {
-    const existing = { caCertPem: read(files.caCertPem), certPem: read(files.certPem), keyPem: read(files.keyPem) };
-    if (stillValid(existing.caCertPem) && stillValid(existing.certPem)) return { ...existing, caCertPath };
+const FILES = { caCertPem: 'ca.pem', certPem: 'server.pem', keyPem: 'server-key.pem' } as const;
+
+function readValid(dir: string): Omit<EmulatorCertificates, 'caCertPath'> | undefined {
+  try {
+    const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+    const existing = { caCertPem: read(FILES.caCertPem), certPem: read(FILES.certPem), keyPem: read(FILES.keyPem) };
+    const issuedByCa = new crypto.X509Certificate(existing.certPem).verify(new crypto.X509Certificate(existing.caCertPem).publicKey);
+    return issuedByCa && stillValid(existing.caCertPem) && stillValid(existing.certPem) ? existing : undefined;
+  } catch {
+    return undefined;
   }
-  const fresh = generate();
+}
+
+/**
+ * Runs `fn` holding `dir`'s lock file: emulators started at once (parallel test workers) must not
+ * interleave writes of a CA and a server certificate from two different generations.
+ */
+function withLock<T>(dir: string, fn: () => T): T {
+  const lock = path.join(dir, '.lock');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const stale = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 20_000;
+      if (stale || Date.now() > deadline) fs.rmSync(lock, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25); // generation takes ~0.2 s
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
+  }
+}
+
+/** The certificates under `dir`, made when missing, mismatched or about to expire. */
+export function loadOrCreateCertificates(dir: string): EmulatorCertificates {
+  const caCertPath = path.resolve(dir, FILES.caCertPem);
+  const existing = readValid(dir);
+  if (existing) return { ...existing, caCertPath };
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  for (const [key, name] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), fresh[key as keyof typeof files], { mode: 0o600 });
-  return { ...fresh, caCertPath };
+  return withLock(dir, () => {
+    const current = readValid(dir); // another process may have made them while we waited
+    if (current) return { ...current, caCertPath };
+    const fresh = generate();
+    for (const [key, name] of Object.entries(FILES)) {
+      const temporary = path.join(dir, `${name}.${process.pid}.tmp`);
+      fs.writeFileSync(temporary, fresh[key as keyof typeof FILES], { mode: 0o600 });
+      fs.renameSync(temporary, path.join(dir, name));
+    }
+    return { ...fresh, caCertPath };
+  });
 }

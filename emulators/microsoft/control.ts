@@ -61,6 +61,7 @@ export class MicrosoftEmulatorControl {
     this.parts.store.clear();
     this.parts.identity.reset();
     this.parts.subscriptions.clear();
+    this.parts.delta.clear();
     this.parts.events.outbox.length = 0;
     this.parts.faults.clearFaults();
     this.parts.faults.resetCounts();

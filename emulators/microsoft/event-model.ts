@@ -3,6 +3,8 @@
  * Times are kept as UTC instants and rendered the way Graph does with `Prefer: outlook.timezone="UTC"`:
  * `{ dateTime: "2026-12-01T10:00:00.0000000", timeZone: "UTC" }`.
  */
+import { parseRecurrence, type Recurrence } from './recurrence';
+
 export type AttendeeType = 'required' | 'optional' | 'resource';
 export type GraphResponse = 'none' | 'organizer' | 'tentativelyAccepted' | 'accepted' | 'declined' | 'notResponded';
 
@@ -15,11 +17,6 @@ export interface Attendee {
   type: AttendeeType;
   response: GraphResponse;
   person: Person;
-}
-
-export interface Recurrence {
-  pattern: { type: 'daily' | 'weekly'; interval: number; daysOfWeek?: string[] };
-  range: { type: 'numbered' | 'endDate' | 'noEnd'; startDate?: string; endDate?: string; numberOfOccurrences?: number };
 }
 
 /** One change to one occurrence of a series. */
@@ -47,12 +44,16 @@ export interface StoredEvent {
   /** Overrides of single occurrences, by original start (ms). */
   overrides: Map<number, OccurrenceOverride>;
   isCancelled: boolean;
+  /** This is the organizer's own event, not an attendee's copy of it. */
+  organizerCopy: boolean;
   organizer: Person;
   attendees: Attendee[];
   transactionId?: string;
   createdMs: number;
   lastModifiedMs: number;
   version: number;
+  /** The mailbox change-log position of its creation: delta rounds older than that never saw it. */
+  createdSeq: number;
 }
 
 export const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -97,7 +98,7 @@ export function applyBody(event: StoredEvent, body: Record<string, unknown>): vo
   if (body.isAllDay !== undefined) event.isAllDay = Boolean(body.isAllDay);
   if (body.sensitivity !== undefined) event.sensitivity = body.sensitivity as StoredEvent['sensitivity'];
   if (body.showAs !== undefined) event.showAs = body.showAs as StoredEvent['showAs'];
-  if (body.recurrence !== undefined) event.recurrence = (body.recurrence ?? undefined) as Recurrence | undefined;
+  if (body.recurrence !== undefined) event.recurrence = parseRecurrence(body.recurrence);
   if (body.attendees !== undefined) {
     const previous = new Map(event.attendees.map((a) => [a.person.address.toLowerCase(), a.response]));
     // Guests who stay keep their answers, as Outlook does.
@@ -115,9 +116,30 @@ export interface EventView {
   endMs: number;
   originalStartMs?: number;
   cancelled: boolean;
+  /** An occurrence its organizer deleted: gone from the organizer's calendar (attendees see it cancelled). */
+  deleted?: boolean;
   subject: string;
   attendees: Attendee[];
   lastModifiedMs: number;
+}
+
+/** Graph's DateTimeOffset rendering: UTC, no fractional seconds. */
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * An unmodified occurrence as calendarView delta lists it: only these fields, the rest is the series
+ * master's (observed behaviour, microsoft-graph-docs issues #7632 and #22197; GET by id returns it whole).
+ */
+export function renderOccurrenceStub(view: EventView): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.event',
+    '@odata.etag': `W/"${view.event.version}"`,
+    id: view.id,
+    seriesMasterId: view.event.id,
+    type: 'occurrence',
+    start: graphTime(view.startMs),
+    end: graphTime(view.endMs),
+  };
 }
 
 export function renderEvent(view: EventView, ownerEmail: string): Record<string, unknown> {
@@ -144,7 +166,9 @@ export function renderEvent(view: EventView, ownerEmail: string): Record<string,
     seriesMasterId: view.type === 'occurrence' || view.type === 'exception' ? event.id : null,
     showAs: event.showAs,
     type: view.type,
-    originalStart: view.originalStartMs !== undefined ? new Date(view.originalStartMs).toISOString() : null,
+    ...(view.originalStartMs !== undefined ? { originalStart: isoSeconds(view.originalStartMs) } : {}),
+    originalStartTimeZone: 'UTC',
+    originalEndTimeZone: 'UTC',
     responseStatus: { response: isOrganizer ? 'organizer' : (own?.response ?? 'none'), time: '0001-01-01T00:00:00Z' },
     start: graphTime(view.startMs),
     end: graphTime(view.endMs),

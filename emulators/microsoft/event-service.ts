@@ -4,8 +4,8 @@
  * every attendee who has a mailbox here; Outlook mails the guests itself (recorded in the outbox)
  * when a change comes through Graph.
  */
-import { applyBody, parseGraphTime, sameAddress, type Attendee, type GraphResponse, type StoredEvent } from './event-model';
-import type { Mailbox, MailboxStore } from './mailboxes';
+import { applyBody, parseGraphTime, sameAddress, type Attendee, type GraphResponse, type OccurrenceOverride, type StoredEvent } from './event-model';
+import { occurrenceId, type Mailbox, type MailboxStore } from './mailboxes';
 
 export type MailKind = 'invitation' | 'update' | 'cancellation';
 
@@ -33,7 +33,7 @@ export class EventService {
       if (existing) return existing;
     }
     const organizer = options.organizer ?? { name: mailbox.name, address: mailbox.email };
-    const event = this.store.newEvent({ startMs: parseGraphTime(body.start, 'start'), endMs: parseGraphTime(body.end, 'end'), organizer });
+    const event = this.store.newEvent({ startMs: parseGraphTime(body.start, 'start'), endMs: parseGraphTime(body.end, 'end'), organizer, organizerCopy: !options.organizer });
     applyBody(event, body);
     event.transactionId = transactionId;
     if (options.organizer && !event.attendees.some((a) => sameAddress(a.person.address, mailbox.email))) {
@@ -46,26 +46,51 @@ export class EventService {
     return event;
   }
 
-  patch(mailbox: Mailbox, id: string, body: Record<string, unknown>, options: { mail: boolean; asOrganizer?: boolean }): StoredEvent {
+  /** Changes an event, a whole series (by its master's id), or one occurrence (by its id: it becomes an exception). */
+  patch(mailbox: Mailbox, id: string, body: Record<string, unknown>, options: { mail: boolean; asOrganizer?: boolean }): void {
+    const occurrence = this.occurrenceOf(mailbox, id);
+    if (occurrence) {
+      const { master, originalStart } = occurrence;
+      if (!options.asOrganizer && !this.store.isOrganizer(mailbox, master)) throw forbidden();
+      const view = this.store.view(mailbox, id)!;
+      const startMs = body.start !== undefined ? parseGraphTime(body.start, 'start') : undefined;
+      const endMs = body.end !== undefined ? parseGraphTime(body.end, 'end') : startMs !== undefined ? startMs + (view.endMs - view.startMs) : undefined;
+      this.overrideOccurrence(mailbox, master.id, originalStart, {
+        ...(startMs !== undefined ? { startMs, endMs } : {}),
+        ...(body.subject !== undefined ? { subject: String(body.subject) } : {}),
+      });
+      if (options.mail) this.mail(master, view.attendees, 'update');
+      return;
+    }
     const event = this.require(mailbox, id);
     const organizerChange = ['subject', 'body', 'location', 'start', 'end', 'attendees', 'recurrence', 'isAllDay'].some((k) => body[k] !== undefined);
     if (organizerChange && !options.asOrganizer && !this.store.isOrganizer(mailbox, event)) throw forbidden();
     const before = new Set(event.attendees.map((a) => a.person.address.toLowerCase()));
+    const previous = event.attendees;
     const timeOrPlace = body.start !== undefined || body.end !== undefined || body.location !== undefined || body.subject !== undefined;
     applyBody(event, body);
+    const dropped = previous.filter((a) => !event.attendees.some((now) => sameAddress(now.person.address, a.person.address)));
     this.bump(event);
     this.store.touch(mailbox, event.id, 'updated');
     if (options.mail) {
       const added = event.attendees.filter((a) => !before.has(a.person.address.toLowerCase()));
       this.mail(event, added, 'invitation');
       if (timeOrPlace) this.mail(event, event.attendees.filter((a) => !added.includes(a)), 'update');
+      this.mail(event, dropped, 'cancellation');
     }
     if (organizerChange) this.propagate(event, mailbox);
-    return event;
   }
 
   /** The organizer cancels the meeting for everyone; an attendee removes their copy (declining). */
   remove(mailbox: Mailbox, id: string, options: { mail: boolean; asOrganizer?: boolean }): void {
+    const occurrence = this.occurrenceOf(mailbox, id);
+    if (occurrence) {
+      // Deleting one occurrence cancels it (the organizer's) or removes it from this calendar (a guest's).
+      const attendees = this.store.view(mailbox, id)!.attendees;
+      this.overrideOccurrence(mailbox, occurrence.master.id, occurrence.originalStart, { cancelled: true });
+      if (options.mail && occurrence.master.organizerCopy) this.mail(occurrence.master, attendees, 'cancellation');
+      return;
+    }
     const event = this.require(mailbox, id);
     mailbox.events.delete(id);
     mailbox.deleted.set(id, event);
@@ -94,16 +119,23 @@ export class EventService {
     }
   }
 
-  /** One occurrence of a series: cancel it, move it, or change it. */
-  overrideOccurrence(mailbox: Mailbox, masterId: string, originalStart: string, change: { cancelled?: boolean; startMs?: number; endMs?: number; subject?: string; attendees?: Attendee[] }): string {
+  /**
+   * One occurrence of a series: cancel it, move it, or change it. The organizer's change reaches every
+   * attendee's copy; an attendee's only their own.
+   */
+  overrideOccurrence(mailbox: Mailbox, masterId: string, originalStart: string, change: Omit<OccurrenceOverride, 'lastModifiedMs'>): string {
     const master = this.require(mailbox, masterId);
     if (!master.recurrence) throw Object.assign(new Error(`${masterId} is not a series`), { status: 400, code: 'ErrorInvalidRequest' });
     const originalStartMs = Date.parse(originalStart);
-    const current = master.overrides.get(originalStartMs);
-    master.overrides.set(originalStartMs, { ...current, ...change, lastModifiedMs: this.store.clock.nextMs() });
-    const id = this.store.view(mailbox, `${masterId}_OCC${new Date(originalStartMs).toISOString().replace(/[-:.]/g, '').slice(0, 15)}`)?.id;
-    if (!id) throw Object.assign(new Error(`the series has no occurrence at ${originalStart}`), { status: 404, code: 'ErrorItemNotFound' });
-    this.store.touch(mailbox, id, change.cancelled ? 'deleted' : 'updated');
+    const id = occurrenceId(masterId, originalStartMs);
+    if (!this.store.view(mailbox, id)) throw Object.assign(new Error(`the series has no occurrence at ${originalStart}`), { status: 404, code: 'ErrorItemNotFound' });
+    const lastModifiedMs = this.store.clock.nextMs();
+    const apply = (box: Mailbox, series: StoredEvent) => {
+      series.overrides.set(originalStartMs, { ...series.overrides.get(originalStartMs), ...change, lastModifiedMs });
+      this.store.touch(box, occurrenceId(series.id, originalStartMs), change.cancelled && series.organizerCopy ? 'deleted' : 'updated');
+    };
+    apply(mailbox, master);
+    if (master.organizerCopy) this.forEachCopy(master, mailbox, apply);
     return id;
   }
 
@@ -117,6 +149,13 @@ export class EventService {
       this.bump(copy);
       this.store.touch(box, copy.id, 'updated');
     }
+  }
+
+  /** The series and original start of an occurrence id of this mailbox; undefined for anything else. */
+  private occurrenceOf(mailbox: Mailbox, id: string): { master: StoredEvent; originalStart: string } | undefined {
+    if (mailbox.events.has(id)) return undefined;
+    const view = this.store.view(mailbox, id);
+    return view?.originalStartMs !== undefined ? { master: view.event, originalStart: new Date(view.originalStartMs).toISOString() } : undefined;
   }
 
   require(mailbox: Mailbox, id: string): StoredEvent {
@@ -159,7 +198,7 @@ export class EventService {
         }
         continue;
       }
-      const target = copy ?? this.store.newEvent({ startMs: event.startMs, endMs: event.endMs, organizer: event.organizer, iCalUId: event.iCalUId });
+      const target = copy ?? this.store.newEvent({ startMs: event.startMs, endMs: event.endMs, organizer: event.organizer, iCalUId: event.iCalUId, organizerCopy: false });
       Object.assign(target, {
         subject: event.subject,
         body: event.body,
@@ -169,7 +208,7 @@ export class EventService {
         isAllDay: event.isAllDay,
         sensitivity: event.sensitivity,
         recurrence: event.recurrence,
-        overrides: event.overrides,
+        overrides: new Map([...event.overrides].map(([at, override]) => [at, { ...override }])),
         isCancelled: event.isCancelled,
         attendees: event.attendees.map((a) => ({ ...a, person: { ...a.person } })),
       });

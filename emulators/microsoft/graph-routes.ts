@@ -34,6 +34,16 @@ const renderSubscription = (s: Subscription) => ({
   latestSupportedTlsVersion: 'v1_2',
 });
 
+/**
+ * Times are always rendered in UTC, Graph's default; `Prefer: outlook.timezone` naming another zone is
+ * not honoured (and so not reported as applied).
+ */
+function preferenceApplied(prefer: string, pageSize: string | undefined): string {
+  const applied = pageSize ? [`odata.maxpagesize=${pageSize}`] : [];
+  if (/outlook\.timezone="?UTC"?/i.test(prefer)) applied.push('outlook.timezone="UTC"');
+  return applied.join(', ');
+}
+
 export function graphRouter(parts: GraphParts): Router {
   const { identity, events, delta, subscriptions, faults, store } = parts;
   const router = express.Router();
@@ -53,9 +63,13 @@ export function graphRouter(parts: GraphParts): Router {
   };
 
   router.get('/v1.0/me/calendarView/delta', route('events.delta', (req, res, mailbox) => {
-    const prefer = /odata\.maxpagesize=(\d+)/.exec(req.header('prefer') ?? '')?.[1];
+    const prefer = req.header('prefer') ?? '';
+    const pageSize = /odata\.maxpagesize=(\d+)/.exec(prefer)?.[1];
     const query = new URL(req.originalUrl, 'https://graph.local').searchParams;
-    res.json(delta.page(mailbox, query, prefer ? Number(prefer) : undefined));
+    const body = delta.page(mailbox, query, pageSize ? Number(pageSize) : undefined);
+    const applied = preferenceApplied(prefer, pageSize);
+    if (applied) res.set('Preference-Applied', applied);
+    res.json(body);
   }));
   router.post('/v1.0/me/events', route('events.create', (req, res, mailbox) => {
     res.status(201).json(renderEvent(store.view(mailbox, events.create(mailbox, req.body ?? {}, { mail: true }).id)!, mailbox.email));
@@ -66,8 +80,9 @@ export function graphRouter(parts: GraphParts): Router {
     res.json(renderEvent(view, mailbox.email));
   }));
   router.patch('/v1.0/me/events/:id', route('events.patch', (req, res, mailbox) => {
-    const event = events.patch(mailbox, String(req.params.id), req.body ?? {}, { mail: true });
-    res.json(renderEvent(store.view(mailbox, event.id)!, mailbox.email));
+    const id = String(req.params.id);
+    events.patch(mailbox, id, req.body ?? {}, { mail: true });
+    res.json(renderEvent(store.view(mailbox, id)!, mailbox.email));
   }));
   router.delete('/v1.0/me/events/:id', route('events.delete', (req, res, mailbox) => {
     events.remove(mailbox, String(req.params.id), { mail: true });

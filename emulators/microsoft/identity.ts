@@ -20,9 +20,17 @@ interface Grant {
 
 export interface IdentityOptions {
   url: string;
+  /** The authority's tenant segment: a tenant id, or `common`/`organizations`/`consumers`. */
   tenant: string;
+  /** The directory's id: `tid` in id tokens, `utid` in client_info, whatever segment was used. */
+  tenantId: string;
   accessTokenLifetimeSeconds: number;
+  /** Signs id tokens; its public half is served as the JWKS. */
+  signingKey: crypto.KeyObject;
 }
+
+/** Segments AAD accepts in place of a tenant id. */
+const MULTI_TENANT = ['common', 'organizations', 'consumers'];
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -31,7 +39,6 @@ export class IdentityService {
   private readonly codes = new Map<string, Grant & { redirectUri: string; expiresAt: number }>();
   private readonly refreshTokens = new Map<string, Grant & { revoked: boolean }>();
   private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
-  private readonly signingKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 
   constructor(
     private readonly mailboxes: MailboxStore,
@@ -42,23 +49,48 @@ export class IdentityService {
     return `${this.options.url}/${this.options.tenant}`;
   }
 
-  metadata() {
-    const authority = this.authority;
+  /** Tenant segments served: the configured one, the directory id, and the multi-tenant aliases. */
+  servesTenant(segment: string): boolean {
+    return segment === this.options.tenant || segment === this.options.tenantId || MULTI_TENANT.includes(segment);
+  }
+
+  /** OpenID metadata for an authority on `segment`; multi-tenant ones name `{tenantid}` as AAD does. */
+  metadata(segment: string) {
+    const authority = `${this.options.url}/${segment}`;
+    const issuerTenant = MULTI_TENANT.includes(segment) ? '{tenantid}' : this.options.tenantId;
     return {
-      issuer: `${authority}/v2.0`,
+      issuer: `${this.options.url}/${issuerTenant}/v2.0`,
       authorization_endpoint: `${authority}/oauth2/v2.0/authorize`,
       token_endpoint: `${authority}/oauth2/v2.0/token`,
       end_session_endpoint: `${authority}/oauth2/v2.0/logout`,
       jwks_uri: `${authority}/discovery/v2.0/keys`,
       response_modes_supported: ['query', 'fragment', 'form_post'],
-      response_types_supported: ['code'],
+      response_types_supported: ['code', 'id_token', 'code id_token', 'id_token token'],
       scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
       subject_types_supported: ['pairwise'],
       id_token_signing_alg_values_supported: ['RS256'],
-      token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
+      token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt', 'client_secret_basic'],
+      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'nbf', 'name', 'oid', 'tid', 'preferred_username', 'email', 'ver'],
       tenant_region_scope: null,
-      cloud_instance_name: 'emulator',
+      cloud_instance_name: new URL(this.options.url).host,
+      cloud_graph_host_name: new URL(this.options.url).host,
+      msgraph_host: new URL(this.options.url).host,
     };
+  }
+
+  /** Instance discovery (MSAL asks only when the authority is not in `knownAuthorities`). */
+  instanceDiscovery(segment: string) {
+    const host = new URL(this.options.url).host;
+    return {
+      tenant_discovery_endpoint: `${this.options.url}/${segment}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+    };
+  }
+
+  jwks() {
+    const jwk = crypto.createPublicKey(this.options.signingKey).export({ format: 'jwk' });
+    return { keys: [{ ...jwk, kty: 'RSA', use: 'sig', kid: 'emulator', alg: 'RS256' }] };
   }
 
   /** The redirect after "Allow": the authorization URL's own redirect_uri with a one-time code. */
@@ -133,7 +165,9 @@ export class IdentityService {
     if (form.grant_type === 'refresh_token') {
       const grant = this.refreshTokens.get(form.refresh_token ?? '');
       if (!grant || grant.revoked || grant.clientId !== form.client_id) {
-        return { ...fail('invalid_grant', 'The refresh token has expired or been revoked.', 70008), body: { ...fail('invalid_grant', 'The refresh token has expired or been revoked.', 70008).body, suberror: 'bad_token' } };
+        // AAD's answer to a revoked or unknown refresh token; `bad_token` makes MSAL raise InteractionRequiredAuthError.
+        const failure = fail('invalid_grant', 'The provided authorization code or refresh token has expired due to inactivity or been revoked.', 70008);
+        return { ...failure, body: { ...failure.body, suberror: 'bad_token' } };
       }
       return { status: 200, body: this.issue(grant, form.scope || grant.scope) };
     }
@@ -150,7 +184,7 @@ export class IdentityService {
     const now = Math.floor(Date.now() / 1000);
     const claims = {
       aud: grant.clientId,
-      iss: `${this.authority}/v2.0`,
+      iss: `${this.options.url}/${this.options.tenantId}/v2.0`,
       iat: now,
       nbf: now,
       exp: now + 3600,
@@ -159,11 +193,11 @@ export class IdentityService {
       preferred_username: mailbox.email,
       email: mailbox.email,
       sub: mailbox.oid,
-      tid: this.options.tenant,
+      tid: this.options.tenantId,
       ver: '2.0',
     };
     const unsigned = `${base64url({ alg: 'RS256', typ: 'JWT', kid: 'emulator' })}.${base64url(claims)}`;
-    const idToken = `${unsigned}.${crypto.sign('sha256', Buffer.from(unsigned), this.signingKey).toString('base64url')}`;
+    const idToken = `${unsigned}.${crypto.sign('sha256', Buffer.from(unsigned), this.options.signingKey).toString('base64url')}`;
     return {
       token_type: 'Bearer',
       scope: scope.split(' ').filter((s) => !['openid', 'profile', 'offline_access', 'email'].includes(s)).join(' '),
@@ -172,7 +206,7 @@ export class IdentityService {
       access_token: accessToken,
       refresh_token: refreshToken,
       id_token: idToken,
-      client_info: base64url({ uid: mailbox.oid, utid: this.options.tenant }),
+      client_info: base64url({ uid: mailbox.oid, utid: this.options.tenantId }),
     };
   }
 }
@@ -189,22 +223,29 @@ function consentPage(query: Record<string, string>, emails: string[]): string {
 
 export function identityRouter(identity: IdentityService, mailboxes: MailboxStore, faults: FaultPlan<MicrosoftEndpoint>): Router {
   const router = express.Router();
-  const base = `/${identity.options.tenant}`;
-  router.get(`${base}/v2.0/.well-known/openid-configuration`, (_req, res) => void res.json(identity.metadata()));
-  router.get(`${base}/discovery/v2.0/keys`, (_req, res) => void res.json({ keys: [] }));
-  router.get(`${base}/oauth2/v2.0/authorize`, (req, res) => {
+  // Every identity route lives under a tenant segment; an unknown tenant answers as AAD does.
+  router.use('/:tenant', (req, res, next) => {
+    const segment = String(req.params.tenant);
+    const identityPath = /^\/(v2\.0\/\.well-known|oauth2\/|discovery\/)/.test(req.path);
+    if (!identityPath || identity.servesTenant(segment)) return next();
+    res.status(400).json({ error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${segment}' not found.`, error_codes: [90002] });
+  });
+  router.get('/:tenant/v2.0/.well-known/openid-configuration', (req, res) => void res.json(identity.metadata(String(req.params.tenant))));
+  router.get('/:tenant/discovery/instance', (req, res) => void res.json(identity.instanceDiscovery(String(req.params.tenant))));
+  router.get('/:tenant/discovery/v2.0/keys', (_req, res) => void res.json(identity.jwks()));
+  router.get('/:tenant/oauth2/v2.0/authorize', (req, res) => {
     res.type('html').send(consentPage(req.query as Record<string, string>, mailboxes.all().map((m) => m.email)));
   });
-  router.post(`${base}/oauth2/v2.0/authorize`, express.urlencoded({ extended: false }), (req, res) => {
+  router.post('/:tenant/oauth2/v2.0/authorize', express.urlencoded({ extended: false }), (req, res) => {
     const { email, decision, ...query } = req.body as Record<string, string>;
     const url = `${identity.options.url}${req.path}?${new URLSearchParams(query)}`;
     res.redirect(302, decision === 'allow' ? identity.approve(url, email ?? '') : identity.deny(url));
   });
-  router.post(`${base}/oauth2/v2.0/token`, express.urlencoded({ extended: false }), (req, res) => {
+  router.post('/:tenant/oauth2/v2.0/token', express.urlencoded({ extended: false }), (req, res) => {
     const fault = faults.call('oauth.token');
     if (fault) {
       if (fault.retryAfterSeconds !== undefined) res.set('Retry-After', String(fault.retryAfterSeconds));
-      res.status(fault.status).json({ error: fault.reason ?? 'temporarily_unavailable', error_description: fault.message ?? 'AADSTS90033: A transient error has occurred.' });
+      res.status(fault.status).json({ error: fault.reason ?? 'temporarily_unavailable', error_description: fault.message ?? 'AADSTS90033: A transient error has occurred.', error_codes: [90033] });
       return;
     }
     const form = { ...(req.body as Record<string, string>) };

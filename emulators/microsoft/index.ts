@@ -1,21 +1,24 @@
 /**
  * Microsoft emulator: Graph v1.0 (a user's default calendar, calendarView delta, change-notification
- * subscriptions) and the identity platform (consent, v2.0 token endpoint, OpenID metadata), over
- * HTTPS with a locally generated CA, driven by the unmodified `@azure/msal-node` and
- * `@microsoft/microsoft-graph-client`.
+ * subscriptions) and the identity platform (consent, v2.0 token endpoint, OpenID metadata, JWKS),
+ * over HTTPS with a locally generated CA, driven by the unmodified `@azure/msal-node` and
+ * `@microsoft/microsoft-graph-client`. In memory, deterministic, no per-request logging.
  *
  * What it reproduces: MSAL's code and refresh grants with id_token + client_info, revocable refresh
  * tokens (`invalid_grant`), 401 `InvalidAuthenticationToken` for expired access tokens; event
  * create (with `transactionId` idempotency), get, patch, delete, Outlook's own invitations (outbox);
- * copies of one meeting in several users' calendars (same iCalUId, own ids); weekly/daily series
- * with occurrences, moved and cancelled ones; delta with nextLink/deltaLink paging, `@removed`, and
- * 410 `syncStateNotFound`; subscriptions with the validation handshake, capped expiry, `clientState`,
- * real notifications and lifecycle events; scripted faults (429 + Retry-After, 503, …) and counts.
- * Not supported: other calendars, time zones other than UTC in requests, `$select`/`$filter`,
- * monthly/yearly recurrence, batching.
+ * copies of one meeting in several users' calendars (same iCalUId, own ids); daily, weekly, monthly
+ * and yearly series with occurrences, exceptions and cancelled occurrences; delta with
+ * nextLink/deltaLink paging, occurrence stubs, `@removed` and 410 `syncStateNotFound`; subscriptions
+ * with the validation handshake, capped expiry, `clientState`, real notifications and lifecycle
+ * events; scripted faults (429 + Retry-After, 503, …) and call counts.
+ * Not supported: calendars other than the default one, time zones other than UTC (requests and
+ * `Prefer: outlook.timezone`), `$select`/`$filter`, relative monthly/yearly recurrence, batching.
  *
- * Control: `emulator.control` in process, or `POST /_emulator/<method>` with a JSON array of arguments.
+ * Control: `emulator.control` in process, or over HTTPS: `GET /_emulator` lists the methods,
+ * `POST /_emulator/<method>` takes a JSON array of arguments (GET for argument-less ones).
  */
+import crypto from 'node:crypto';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -38,12 +41,19 @@ export { MicrosoftEmulatorControl, type Invitation } from './control';
 export { MICROSOFT_ENDPOINTS, type MicrosoftEndpoint } from './endpoints';
 export type { OutboxMessage } from './event-service';
 
-/** A fixed tenant id: MSAL keys accounts by it, so it must not change between starts. */
-const EMULATOR_TENANT = '5b1e0a4c-0000-4000-8000-00000000e001';
+/** A fixed directory id: MSAL keys accounts by it, so it must not change between starts. */
+export const EMULATOR_TENANT_ID = '5b1e0a4c-0000-4000-8000-00000000e001';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface MicrosoftEmulatorOptions {
   port?: number;
+  /** Interface to listen on (127.0.0.1). */
   host?: string;
+  /**
+   * The authority's tenant segment: `common` (or `organizations`/`consumers`) or a directory id
+   * (default: the emulator's fixed directory id). Tokens always carry the directory id as `tid`.
+   */
+  tenant?: string;
   accessTokenLifetimeSeconds?: number;
   /** Where the CA and server certificate are kept (reused while valid). */
   certDir?: string;
@@ -80,13 +90,21 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
   const url = `https://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   const log = options.log ?? ((line: string) => process.stderr.write(`[microsoft-emulator] ${line}\n`));
+  const tenant = options.tenant ?? EMULATOR_TENANT_ID;
+  const tenantId = GUID.test(tenant) ? tenant : EMULATOR_TENANT_ID;
   const store = new MailboxStore();
-  const identity = new IdentityService(store, { url, tenant: EMULATOR_TENANT, accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600 });
+  const identity = new IdentityService(store, {
+    url,
+    tenant,
+    tenantId,
+    accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
+    signingKey: crypto.createPrivateKey(certificates.keyPem),
+  });
   const events = new EventService(store);
   const delta = new DeltaService(store, url);
   const sender = new WebhookSender(log);
   const subscriptions = new Subscriptions(sender, {
-    tenant: EMULATOR_TENANT,
+    tenant: tenantId,
     maxMinutes: options.maxSubscriptionMinutes ?? 10_080,
     validationTimeoutMs: options.validationTimeoutMs ?? 10_000,
   });

@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { MonotonicClock } from '../shared/monotonic-clock';
 import { sameAddress, type Attendee, type EventView, type Person, type StoredEvent } from './event-model';
+import { expandRecurrence } from './recurrence';
 
 export interface Mailbox {
   email: string;
@@ -20,11 +21,8 @@ export interface Mailbox {
   epoch: number;
 }
 
-const DAY_MS = 86_400_000;
-/** Series are expanded this far at most: enough for any sync window the service uses. */
-const MAX_OCCURRENCES = 400;
-
-const occurrenceId = (masterId: string, startMs: number) => `${masterId}_OCC${new Date(startMs).toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
+/** Occurrence ids name their series and original start (opaque to clients, as Graph's are). */
+export const occurrenceId = (masterId: string, originalStartMs: number) => `${masterId}_OCC${new Date(originalStartMs).toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
 
 export class MailboxStore {
   private readonly boxes = new Map<string, Mailbox>();
@@ -63,10 +61,12 @@ export class MailboxStore {
   touch(mailbox: Mailbox, id: string, change: 'created' | 'updated' | 'deleted'): void {
     mailbox.seq += 1;
     mailbox.log.push({ seq: mailbox.seq, id });
+    const created = change === 'created' ? mailbox.events.get(id) : undefined;
+    if (created) created.createdSeq = mailbox.seq;
     this.onChange(mailbox, id, change);
   }
 
-  newEvent(fields: { subject?: string; startMs: number; endMs: number; organizer: Person; attendees?: Attendee[]; iCalUId?: string }): StoredEvent {
+  newEvent(fields: { subject?: string; startMs: number; endMs: number; organizer: Person; attendees?: Attendee[]; iCalUId?: string; organizerCopy?: boolean }): StoredEvent {
     const now = this.clock.nextMs();
     return {
       id: `AAMkAD${crypto.randomBytes(18).toString('base64url')}`,
@@ -81,24 +81,27 @@ export class MailboxStore {
       showAs: 'busy',
       overrides: new Map(),
       isCancelled: false,
+      organizerCopy: fields.organizerCopy ?? true,
       organizer: fields.organizer,
       attendees: fields.attendees ?? [],
       createdMs: now,
       lastModifiedMs: now,
       version: 1,
+      createdSeq: 0,
     };
   }
 
-  /** The view of an id in a mailbox: an event, a series master, or one occurrence of a series. */
+  /** The view of an id in a mailbox: an event, a series master, or one live occurrence of a series. */
   view(mailbox: Mailbox, id: string): EventView | undefined {
     const event = mailbox.events.get(id);
     if (event) return masterView(event);
     const masterId = id.includes('_OCC') ? id.slice(0, id.indexOf('_OCC')) : undefined;
     const master = masterId ? mailbox.events.get(masterId) : undefined;
-    return master ? occurrences(master).find((o) => o.id === id) : undefined;
+    const occurrence = master ? occurrences(master).find((o) => o.id === id) : undefined;
+    return occurrence?.deleted ? undefined : occurrence;
   }
 
-  /** What a calendarView lists: single events and occurrences (never series masters). */
+  /** The instances a calendarView expands an event into: itself, or a series' occurrences. */
   instances(event: StoredEvent): EventView[] {
     return event.recurrence ? occurrences(event) : [masterView(event)];
   }
@@ -113,7 +116,8 @@ export class MailboxStore {
   }
 }
 
-function masterView(event: StoredEvent): EventView {
+export function masterView(event: StoredEvent): EventView {
+  // A series master shows its first occurrence's times, as Graph does.
   return {
     id: event.id,
     event,
@@ -127,30 +131,30 @@ function masterView(event: StoredEvent): EventView {
   };
 }
 
-/** A series' occurrences with their overrides applied (cancelled ones flagged). */
+/**
+ * A series' occurrences with their overrides applied. An occurrence the organizer cancelled is
+ * `deleted` from the organizer's calendar; an attendee's copy keeps it as a cancelled exception until
+ * they remove it, as Outlook shows it.
+ */
 export function occurrences(master: StoredEvent): EventView[] {
-  const recurrence = master.recurrence!;
-  const stepMs = (recurrence.pattern.type === 'weekly' ? 7 : 1) * DAY_MS * Math.max(1, recurrence.pattern.interval || 1);
-  const count = recurrence.range.type === 'numbered' ? Math.min(recurrence.range.numberOfOccurrences ?? 1, MAX_OCCURRENCES) : MAX_OCCURRENCES;
-  const until = recurrence.range.type === 'endDate' && recurrence.range.endDate ? Date.parse(`${recurrence.range.endDate}T23:59:59Z`) : Infinity;
-  const views: EventView[] = [];
-  for (let i = 0; i < count; i++) {
-    const originalStartMs = master.startMs + i * stepMs;
-    if (originalStartMs > until) break;
+  const durationMs = master.endMs - master.startMs;
+  const organizerCopy = master.organizerCopy;
+  return expandRecurrence(master.startMs, master.recurrence!).map((originalStartMs) => {
     const override = master.overrides.get(originalStartMs);
-    const moved = override?.startMs !== undefined;
-    views.push({
+    const startMs = override?.startMs ?? originalStartMs;
+    const cancelled = master.isCancelled || override?.cancelled === true;
+    return {
       id: occurrenceId(master.id, originalStartMs),
       event: master,
-      type: override && !override.cancelled ? 'exception' : 'occurrence',
-      startMs: override?.startMs ?? originalStartMs,
-      endMs: override?.endMs ?? (moved ? override!.startMs! : originalStartMs) + (master.endMs - master.startMs),
+      type: override ? 'exception' : 'occurrence',
+      startMs,
+      endMs: override?.endMs ?? startMs + durationMs,
       originalStartMs,
-      cancelled: master.isCancelled || override?.cancelled === true,
+      cancelled,
+      deleted: override?.cancelled === true && organizerCopy,
       subject: override?.subject ?? master.subject,
       attendees: override?.attendees ?? master.attendees,
       lastModifiedMs: Math.max(master.lastModifiedMs, override?.lastModifiedMs ?? 0),
-    });
-  }
-  return views;
+    };
+  });
 }

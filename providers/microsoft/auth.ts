@@ -11,57 +11,50 @@ import {
   type AuthenticationResult,
   type Configuration,
   type ICachePlugin,
-  type INetworkModule,
-  type NetworkResponse,
 } from '@azure/msal-node';
 import { authRevoked, ProviderError, transient } from '../errors';
 import type { AuthorizationResult, ProviderAuth, StoredCredentials } from '../types';
-import { httpsRequest } from './https';
+import { msalNetworkClient } from './msal-network';
 
 export interface MicrosoftAuthOptions {
   clientId: string;
   clientSecret: string;
   /** e.g. `https://login.microsoftonline.com/common`, or the emulator's. */
   authority: string;
-  /** An extra CA to trust (the emulator's). */
+  /** Hosts MSAL may trust without instance discovery; defaults to the authority's own host when that is not Microsoft's. */
+  knownAuthorities?: string[];
+  /** The authority's OpenID configuration as JSON: spares MSAL fetching it on every new client. */
+  authorityMetadata?: string;
+  /** An extra CA (PEM) to trust: the emulator's. */
   ca?: string;
 }
 
 /**
- * The least the features need: read and write the user's calendar events (and subscribe to them);
- * `offline_access` for a refresh token, `openid profile` for the account's name and address.
+ * The least the features need: `Calendars.ReadWrite` to read, write and subscribe to the user's
+ * events; `offline_access` for a refresh token; `openid profile` for the account (MSAL adds these
+ * three itself; named here so the consent screen's list is plain to read). No `User.Read`: the
+ * account's address comes from the id token (`preferred_username`), not from Graph's /me.
  */
-export const MICROSOFT_SCOPES = ['Calendars.ReadWrite'];
-const LOGIN_HOSTS = ['login.microsoftonline.com', 'login.microsoft.com', 'login.windows.net'];
-const REVOKED_ERRORS = new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required', 'bad_token']);
+export const MICROSOFT_SCOPES = ['Calendars.ReadWrite', 'offline_access', 'openid', 'profile'];
+const LOGIN_HOSTS = ['login.microsoftonline.com', 'login.microsoft.com', 'login.windows.net', 'login.microsoftonline.us', 'login.chinacloudapi.cn'];
+/** OAuth errors (and AAD suberrors) that mean the grant is dead: the user must consent again. */
+const REVOKED_ERRORS = new Set(['invalid_grant', 'interaction_required', 'consent_required', 'login_required', 'bad_token', 'no_tokens_found', 'refresh_token_expired']);
 
-/** MSAL's HTTP through node:https, so the emulator's CA can be trusted without touching the process. */
-function networkClient(ca: string | undefined): INetworkModule {
-  const send = async <T>(method: string, url: string, options?: { headers?: Record<string, string>; body?: string }): Promise<NetworkResponse<T>> => {
-    const raw = await httpsRequest(url, { method, headers: options?.headers, body: options?.body }, ca);
-    let body: unknown;
-    try {
-      body = raw.body ? JSON.parse(raw.body) : {};
-    } catch {
-      body = {};
-    }
-    return { status: raw.status, headers: raw.headers, body: body as T };
-  };
-  return {
-    sendGetRequestAsync: (url, options) => send('GET', url, options),
-    sendPostRequestAsync: (url, options) => send('POST', url, options),
-  };
-}
-
-function mapAuthError(error: unknown): ProviderError {
+/**
+ * MSAL failures as the service's: a dead grant (InteractionRequiredAuthError, or a ServerError with
+ * `invalid_grant`, depending on AAD's suberror) is `authRevoked`; 429/5xx and network trouble are
+ * transient; any other 4xx from the token endpoint (a wrong client secret) is a permanent `invalid`.
+ */
+export function mapAuthError(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
-  const code = (error as { errorCode?: string }).errorCode ?? '';
-  const subError = (error as { subError?: string }).subError ?? '';
-  if (error instanceof InteractionRequiredAuthError || REVOKED_ERRORS.has(code) || REVOKED_ERRORS.has(subError)) {
-    return authRevoked(`Microsoft refused the stored authorization: ${(error as Error).message}`, code || subError);
+  const { errorCode = '', subError = '', status } = error as { errorCode?: string; subError?: string; status?: number };
+  if (error instanceof InteractionRequiredAuthError || REVOKED_ERRORS.has(errorCode) || REVOKED_ERRORS.has(subError)) {
+    return authRevoked(`Microsoft refused the stored authorization: ${(error as Error).message}`, errorCode || subError);
   }
-  if (error instanceof ServerError) return transient(`Microsoft identity platform: ${error.message}`);
-  return transient(`Microsoft identity platform unreachable: ${(error as Error).message}`);
+  if (error instanceof ServerError && status !== undefined && status >= 400 && status < 500 && status !== 429) {
+    return new ProviderError('invalid', `Microsoft identity platform refused the request: ${error.message}`, { status, reason: errorCode });
+  }
+  return transient(`Microsoft identity platform unavailable: ${(error as Error).message}`, status);
 }
 
 export class MicrosoftAuth implements ProviderAuth {
@@ -69,13 +62,16 @@ export class MicrosoftAuth implements ProviderAuth {
 
   constructor(private readonly options: MicrosoftAuthOptions) {}
 
+  /**
+   * The consent URL. MSAL drops `login_hint` when `prompt` is `select_account`, so: with a hint, the
+   * account is pre-filled (the user can still switch); without one, the user picks an account.
+   */
   async authorizationUrl(request: { state: string; redirectUri: string; loginHint?: string }): Promise<string> {
     return this.client().getAuthCodeUrl({
       scopes: MICROSOFT_SCOPES,
       redirectUri: request.redirectUri,
       state: request.state,
-      prompt: 'select_account',
-      ...(request.loginHint ? { loginHint: request.loginHint } : {}),
+      ...(request.loginHint ? { loginHint: request.loginHint } : { prompt: 'select_account' }),
     });
   }
 
@@ -126,17 +122,19 @@ export class MicrosoftAuth implements ProviderAuth {
   }
 
   private client(cachePlugin?: ICachePlugin): ConfidentialClientApplication {
-    const { clientId, clientSecret, authority, ca } = this.options;
-    const host = new URL(authority).host;
+    const { clientId, clientSecret, authority, ca, authorityMetadata } = this.options;
+    const url = new URL(authority);
+    // Outside Microsoft's own login hosts (the emulator), name the authority so MSAL does no cloud discovery.
+    const knownAuthorities = this.options.knownAuthorities ?? (LOGIN_HOSTS.includes(url.hostname) ? undefined : [url.host]);
     const configuration: Configuration = {
       auth: {
         clientId,
         clientSecret,
         authority,
-        // Outside Microsoft's own login hosts (the emulator), name the authority so MSAL trusts its metadata.
-        ...(LOGIN_HOSTS.includes(new URL(authority).hostname) ? {} : { knownAuthorities: [host] }),
+        ...(knownAuthorities ? { knownAuthorities } : {}),
+        ...(authorityMetadata ? { authorityMetadata } : {}),
       },
-      system: { networkClient: networkClient(ca), disableInternalRetries: true },
+      system: { networkClient: msalNetworkClient(ca), disableInternalRetries: true },
       ...(cachePlugin ? { cache: { cachePlugin } } : {}),
     };
     return new ConfidentialClientApplication(configuration);

@@ -1,10 +1,22 @@
 /**
  * A Graph event as the service's normalized `CalendarEvent`. Pure.
+ *
+ * - `@removed` (deleted, or left the delta window) carries only the id: a bare removal.
+ * - `type` singleInstance/seriesMaster/occurrence/exception → single/seriesMaster/occurrence/exception;
+ *   `originalStart` is Graph's for exceptions; an occurrence that lacks it is unmoved, so its start.
+ * - Sensitivity `private` and `confidential` → `private` (SPEC names `private`; `confidential` hides
+ *   at least as much, so the stricter reading). `showAs: oof` → `outOfOffice`.
+ * - Attendee `resource` → kind `resource` (rooms, equipment); Graph does not mark distribution lists.
+ * - Responses: organizer → accepted (and the guest is flagged organizer), tentativelyAccepted →
+ *   tentative, none/notResponded → none.
+ * - Times: the adapter asks for UTC (`Prefer: outlook.timezone="UTC"`), rendered as ISO with `Z`.
+ * - `transactionId` `crm-<id>` → `crmMeetingId` (write-body.ts).
  */
 import type { CalendarEvent, EventGuest, EventKind, ResponseStatus } from '../types';
 
 export interface GraphEvent {
   id: string;
+  '@odata.etag'?: string;
   '@removed'?: { reason?: string };
   iCalUId?: string;
   subject?: string;
@@ -25,6 +37,7 @@ export interface GraphEvent {
   createdDateTime?: string;
   lastModifiedDateTime?: string;
   transactionId?: string | null;
+  recurrence?: unknown;
 }
 
 /** Events the CRM creates carry `transactionId` `crm-<meeting id>` (see calendar.ts). */
@@ -39,6 +52,7 @@ function instant(time: { dateTime: string; timeZone?: string }): string {
   return new Date(hasOffset ? time.dateTime : `${time.dateTime.replace(/(\.\d{3})\d*$/, '$1')}Z`).toISOString();
 }
 
+/** `ownerEmail` (the calendar's owner), when known, marks that guest `self`: Graph has no such flag. */
 export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarEvent {
   if (event['@removed']) {
     return { id: event.id, kind: 'single', status: 'cancelled', removed: true, visibility: 'default', eventType: 'default', guests: [] };
@@ -59,19 +73,19 @@ export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarE
     } satisfies EventGuest];
   });
   const transactionId = event.transactionId ?? undefined;
+  const originalStart = event.originalStart ?? (event.type === 'occurrence' && event.start ? instant(event.start) : undefined);
   return {
     id: event.id,
     ...(event.iCalUId ? { iCalUID: event.iCalUId } : {}),
     kind: KINDS[event.type ?? 'singleInstance'] ?? 'single',
     ...(event.seriesMasterId ? { seriesMasterId: event.seriesMasterId } : {}),
-    ...(event.originalStart ? { originalStart: new Date(event.originalStart).toISOString() } : {}),
+    ...(originalStart ? { originalStart: new Date(originalStart).toISOString() } : {}),
     status: event.isCancelled ? 'cancelled' : 'confirmed',
     ...(event.subject ? { title: event.subject } : {}),
     ...(event.body?.content ? { description: event.body.content } : {}),
     ...(event.location?.displayName ? { location: event.location.displayName } : {}),
     ...(event.start ? { start: { dateTime: instant(event.start), allDay: event.isAllDay === true } } : {}),
     ...(event.end ? { end: { dateTime: instant(event.end), allDay: event.isAllDay === true } } : {}),
-    // SPEC names `private`; `confidential` hides as much, so it counts as private too (stricter).
     visibility: event.sensitivity === 'private' || event.sensitivity === 'confidential' ? 'private' : 'default',
     eventType: event.showAs === 'oof' ? 'outOfOffice' : 'default',
     ...(organizerAddress

@@ -1,38 +1,42 @@
 /**
  * Shared set-up for the Microsoft emulator contract tests: the emulator, a user connected through
- * MSAL (the adapter's code flow), the adapter on that token, a raw Graph client for what the
- * adapter does not expose, and a local receiver for notifications.
+ * MSAL (the adapter's code flow), the adapter on that token, a raw Graph client for what the adapter
+ * does not expose, and a local receiver for notifications.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../../emulators/microsoft';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../../emulators/microsoft';
 import { MicrosoftAuth, MicrosoftCalendar } from '../../../providers/microsoft';
+import { createGraphClient } from '../../../providers/microsoft/graph-client';
+import { httpsRequest } from '../../../providers/microsoft/https';
 import type { StoredCredentials } from '../../../providers/types';
 
 export const REDIRECT = 'http://127.0.0.1:9/oauth/microsoft/callback';
+export const CLIENT = { clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret' };
 
-export const startEmulator = () => startMicrosoftEmulator({ port: 0, certDir: '.data/test-run/emulator-ca', log: () => undefined, validationTimeoutMs: 2_000 });
+export const startEmulator = (options: MicrosoftEmulatorOptions = {}) =>
+  startMicrosoftEmulator({ port: 0, certDir: '.data/test-run/emulator-ca', log: () => undefined, validationTimeoutMs: 2_000, ...options });
 
-export const authOf = (emulator: MicrosoftEmulator) =>
-  new MicrosoftAuth({ clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret', authority: emulator.authority, ca: emulator.caCertPem });
+export const authOf = (emulator: MicrosoftEmulator) => new MicrosoftAuth({ ...CLIENT, authority: emulator.authority, ca: emulator.caCertPem });
 
 export interface Mailbox {
   email: string;
   credentials: StoredCredentials;
   calendar: MicrosoftCalendar;
+  /** The Graph client itself, on the same token, for raw requests. */
+  graph: Client;
 }
 
+/** The connect flow as the service runs it: consent URL, "Allow", code exchange. */
 export async function signIn(emulator: MicrosoftEmulator, email: string): Promise<Mailbox> {
   emulator.control.createUser({ email });
   const auth = authOf(emulator);
   const consent = await auth.authorizationUrl({ state: 's', redirectUri: REDIRECT, loginHint: email });
   const code = new URL(await emulator.control.approveConsent(consent, email)).searchParams.get('code')!;
   const { credentials } = await auth.exchangeCode({ code, redirectUri: REDIRECT });
-  const mailbox: Mailbox = {
-    email,
-    credentials,
-    calendar: new MicrosoftCalendar({ baseUrl: emulator.graphBaseUrl, ca: emulator.caCertPem, accessToken: async () => mailbox.credentials.accessToken }),
-  };
+  const connection = { baseUrl: emulator.graphBaseUrl, ca: emulator.caCertPem, accessToken: async () => mailbox.credentials.accessToken };
+  const mailbox: Mailbox = { email, credentials, calendar: new MicrosoftCalendar({ ...connection, ownerEmail: email }), graph: createGraphClient(connection) };
   return mailbox;
 }
 
@@ -57,50 +61,67 @@ export async function readAll(calendar: MicrosoftCalendar, request: { cursor?: s
   }
 }
 
+/** A GET with the emulator's CA, parsed as JSON. */
+export async function getJson(url: string, emulator: MicrosoftEmulator, headers: Record<string, string> = {}) {
+  const response = await httpsRequest(url, { method: 'GET', headers }, emulator.caCertPem);
+  return { status: response.status, headers: response.headers, body: JSON.parse(response.body || 'null') };
+}
+
+export interface Received {
+  path: string;
+  body: any;
+  at: number;
+}
+
 export interface Receiver {
   url: string;
-  received: { path: string; body: any }[];
-  /** Whether to echo validation tokens (a well-behaved webhook) or not. */
-  echo: boolean;
+  received: Received[];
+  /** How validation requests are answered: echo the token (a good webhook), answer wrong, or never. */
+  validation: 'echo' | 'wrong' | 'hang';
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const receiver = { received: [] as { path: string; body: any }[], echo: true } as Receiver;
+  const receiver = { received: [] as Received[], validation: 'echo' } as Receiver;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const token = url.searchParams.get('validationToken');
     if (token !== null) {
-      if (receiver.echo) res.writeHead(200, { 'content-type': 'text/plain' }).end(token);
-      else res.writeHead(200, { 'content-type': 'text/plain' }).end('nope');
+      if (receiver.validation === 'hang') return; // the emulator's timeout ends it
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(receiver.validation === 'echo' ? token : 'nope');
       return;
     }
     let data = '';
     req.on('data', (chunk) => (data += chunk));
     req.on('end', () => {
-      receiver.received.push({ path: url.pathname, body: JSON.parse(data || '{}') });
+      receiver.received.push({ path: url.pathname, body: JSON.parse(data || '{}'), at: Date.now() });
       res.writeHead(202).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  receiver.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
+  receiver.close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
   return receiver;
 }
 
+/** Polls until `probe` holds (no guessed sleeps). */
 export async function until(probe: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!probe()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
 
 /** An emulator and a signed-in mailbox for one test file, stopped after it. */
-export function useMailbox(email: string): { readonly emulator: MicrosoftEmulator; readonly mailbox: Mailbox } {
+export function useMailbox(email: string, options: MicrosoftEmulatorOptions = {}): { readonly emulator: MicrosoftEmulator; readonly mailbox: Mailbox } {
   const context = {} as { emulator: MicrosoftEmulator; mailbox: Mailbox };
   beforeAll(async () => {
-    context.emulator = await startEmulator();
+    context.emulator = await startEmulator(options);
     context.mailbox = await signIn(context.emulator, email);
   });
   afterAll(() => context.emulator.stop());

@@ -1,0 +1,43 @@
+/**
+ * What the CRM writes, as Graph event bodies. Pure.
+ */
+import crypto from 'node:crypto';
+import type { EventInput } from '../types';
+import { CRM_TRANSACTION_PREFIX } from './map-event';
+
+/** Graph documents no length limit for `transactionId`; stay short anyway (ids here are UUIDs: 40 chars). */
+const MAX_TRANSACTION_ID = 64;
+/** Writes that are not a CRM meeting (out-of-office periods) must not read back as one. */
+const OTHER_WRITE_PREFIX = 'crmw-';
+
+/**
+ * The `transactionId` that makes a create idempotent: Graph returns the event it already created for
+ * it instead of a second one (and Outlook sends no second invitation). A meeting's is `crm-<meeting
+ * id>` so the sync loop recognises the event as the CRM's (map-event.ts); the activity passes the
+ * meeting id as `clientId` too.
+ */
+export function transactionIdFor(clientId: string, crmMeetingId?: string): string {
+  const id = crmMeetingId !== undefined ? `${CRM_TRANSACTION_PREFIX}${crmMeetingId}` : `${OTHER_WRITE_PREFIX}${clientId}`;
+  if (id.length <= MAX_TRANSACTION_ID) return id;
+  // Unreachable with the service's ids; stays idempotent but no longer names the meeting.
+  return `${OTHER_WRITE_PREFIX}${crypto.createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
+}
+
+/** An instant as Graph's `dateTimeTimeZone`, in UTC. */
+const graphTime = (iso: string) => ({ dateTime: new Date(iso).toISOString().replace('Z', ''), timeZone: 'UTC' });
+
+/** The Graph fields for the given (possibly partial) input; absent fields are left alone by a PATCH. */
+export function graphEventBody(input: Partial<EventInput>): Record<string, unknown> {
+  return {
+    ...(input.title !== undefined ? { subject: input.title } : {}),
+    ...(input.description !== undefined ? { body: { contentType: 'text', content: input.description } } : {}),
+    ...(input.location !== undefined ? { location: { displayName: input.location } } : {}),
+    ...(input.start ? { start: graphTime(input.start.dateTime), isAllDay: input.start.allDay === true } : {}),
+    ...(input.end ? { end: graphTime(input.end.dateTime) } : {}),
+    ...(input.attendees
+      ? { attendees: input.attendees.map((a) => ({ type: 'required', emailAddress: { address: a.email, ...(a.name ? { name: a.name } : {}) } })) }
+      : {}),
+    // An away block invites nobody; Outlook shows `oof` as "Away".
+    ...(input.outOfOffice ? { showAs: 'oof', attendees: [] } : {}),
+  };
+}
