@@ -25,5 +25,6 @@ module.exports = {
   ],
   // The embedded PostgreSQL serves one connection at a time: one test worker unless DATABASE_URL is set.
   maxWorkers: process.env.DATABASE_URL ? 2 : 1,
-  testTimeout: 60_000,
+  // End-to-end tests wait on real timers on a shared 2-core machine.
+  testTimeout: 120_000,
 };

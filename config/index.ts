@@ -59,6 +59,7 @@ const envSchema = z.object({
   TEMPORAL_TLS_CERT_PATH: optionalString,
   TEMPORAL_TLS_KEY_PATH: optionalString,
   TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_WORKFLOW_BUNDLE: optionalString,
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
 
@@ -121,6 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       tlsCertPath: e.TEMPORAL_TLS_CERT_PATH,
       tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH,
       cliPath: e.TEMPORAL_CLI_PATH,
+      workflowBundlePath: e.TEMPORAL_WORKFLOW_BUNDLE,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },

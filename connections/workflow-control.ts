@@ -100,10 +100,14 @@ export class WorkflowControl {
     }
   }
 
-  /** Creates the meeting's calendar event; one workflow per meeting, so a retried request starts none. */
-  async scheduleMeeting(meetingId: string): Promise<void> {
+  /**
+   * Creates the meeting's calendar event. One workflow per attempt: the first request's id comes from
+   * the meeting alone, so a repeated request starts nothing twice; a retry of a FAILED meeting names
+   * its attempt, so it never lands on the first attempt's workflow while that one is still finishing.
+   */
+  async scheduleMeeting(meetingId: string, retryOf?: string): Promise<void> {
     await this.client.workflow.start<typeof scheduleMeetingWorkflow>('scheduleMeetingWorkflow', {
-      workflowId: `schedule-meeting-${meetingId}`,
+      workflowId: retryOf ? `schedule-meeting-${meetingId}-retry-${retryOf}` : `schedule-meeting-${meetingId}`,
       taskQueue: this.taskQueue,
       args: [meetingId],
       workflowIdConflictPolicy: 'USE_EXISTING',

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
   installTemporalLogging(config.logLevel);
   const db = createDatabase({ url: databaseUrl });
   const metrics = createMetrics();
-  const worker = await startWorker({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics });
+  const deps = { config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics };
+  // A bundle built ahead (TEMPORAL_WORKFLOW_BUNDLE) spares every worker start the webpack run.
+  const bundlePath = config.temporal.workflowBundlePath;
+  const worker = await startWorker(deps, bundlePath ? { codePath: bundlePath } : undefined);
   const metricsServer = await serveMetrics(metrics, config.api.host, config.workerMetricsPort);
   logger.info('worker running', { taskQueue: config.temporal.taskQueue, metrics: metricsServer.url ?? 'off' });
   const stop = async () => {

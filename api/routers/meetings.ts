@@ -93,8 +93,8 @@ export function meetingsRouter(db: Database, workflows: WorkflowControl): Router
     const meeting = await findMeeting(accountId, id);
     if (meeting.status !== 'FAILED') throw conflict('not_failed', `only a FAILED meeting can be retried; this one is ${meeting.status}`);
     await usableConnection(db, accountId, meeting.ownerUserId!);
-    await db.meeting.update({ where: { id }, data: { status: 'SCHEDULING', failureReason: null } });
-    await workflows.scheduleMeeting(id);
+    const retrying = await db.meeting.update({ where: { id }, data: { status: 'SCHEDULING', failureReason: null } });
+    await workflows.scheduleMeeting(id, retrying.updatedAt.getTime().toString());
     res.status(202).json(meetingView(await findMeeting(accountId, id)));
   });
 

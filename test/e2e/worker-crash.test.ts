@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { calendarActions, E2E_PROVIDERS, inDays } from '../support/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
-import { databaseIsEmbedded, databaseUrl, temporalAddress } from '../support/services';
+import { databaseIsEmbedded, databaseUrl, temporalAddress, workflowBundlePath } from '../support/services';
 
 const EVENTS = 600;
 
@@ -22,6 +22,7 @@ function startWorkerProcess(harness: SyncHarness): ChildProcess {
       DATABASE_URL: databaseUrl(),
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+      TEMPORAL_WORKFLOW_BUNDLE: workflowBundlePath(),
       ENCRYPTION_KEY: config.encryptionKey,
       GOOGLE_CLIENT_ID: 'crm-calendar-sync',
       GOOGLE_CLIENT_SECRET: 'emulator-secret',
