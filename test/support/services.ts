@@ -16,9 +16,12 @@ export const databaseIsEmbedded = () => process.env.TEST_DATABASE_EMBEDDED === '
 export const temporalAddress = () => required('TEST_TEMPORAL_ADDRESS');
 export const workflowBundlePath = () => required('TEST_WORKFLOW_BUNDLE');
 
-/** A Prisma client on the run's database; disconnect it in afterAll. */
-export function testDatabase(): Database {
-  return createDatabase({ url: databaseUrl(), maxConnections: databaseIsEmbedded() ? EMBEDDED_MAX_CONNECTIONS : 4 });
+/**
+ * A Prisma client on the run's database; disconnect it in afterAll. `maxConnections` as a service
+ * process would have it (the end-to-end harness runs API and worker on one client).
+ */
+export function testDatabase(maxConnections = 4): Database {
+  return createDatabase({ url: databaseUrl(), maxConnections: databaseIsEmbedded() ? EMBEDDED_MAX_CONNECTIONS : maxConnections });
 }
 
 export async function testTemporalClient(): Promise<Client> {

@@ -79,7 +79,7 @@ export class SyncHarness {
     ]);
     const deps: ServiceDependencies = {
       config,
-      db: testDatabase(),
+      db: testDatabase(10),
       secrets: new SecretBox(config.encryptionKey!),
       logger: createLogger('silent'),
       temporal: { address: temporalAddress(), namespace: 'default', tls: false },
