@@ -10,8 +10,10 @@
 import type { CalendarStore } from './calendar-store';
 import { renderEvent, instanceId, timeMs, type CalendarEntry, type EventDateTime, type ResponseStatusValue } from './event-model';
 import type { EventService } from './event-service';
-import type { FaultPlan, PlannedFault } from '../shared/fault-plan';
-import type { DeliveryFaults, WebhookSender } from '../shared/webhook-sender';
+import { controlMethods } from '../shared/control-rpc';
+import { FaultControls } from '../shared/fault-controls';
+import type { FaultPlan } from '../shared/fault-plan';
+import type { WebhookSender } from '../shared/webhook-sender';
 import type { OAuthService } from './oauth-service';
 import type { Outbox, OutboxMessage } from './outbox';
 import type { ChannelView, PushChannels } from './push-channels';
@@ -47,8 +49,10 @@ export interface Parts {
   faults: FaultPlan<GoogleEndpoint>;
 }
 
-export class GoogleEmulatorControl {
-  constructor(private readonly parts: Parts) {}
+export class GoogleEmulatorControl extends FaultControls<GoogleEndpoint> {
+  constructor(private readonly parts: Parts) {
+    super(parts.faults, GOOGLE_ENDPOINTS, parts.sender);
+  }
 
   // ── Users and consent ────────────────────────────────────────────────────────────────────────
   /** Creates a user and their primary calendar (idempotent). Its id is `primary` or the email. */
@@ -185,29 +189,6 @@ export class GoogleEmulatorControl {
     return this.parts.channels.list(email);
   }
 
-  setNotificationFaults(faults: DeliveryFaults): void {
-    this.parts.sender.faults = { ...faults };
-  }
-
-  // ── Faults and counts ────────────────────────────────────────────────────────────────────────
-  /** The next `count` calls to `endpoint` answer `fault` (403 rate limits and 429 get Google's usageLimits body). */
-  failNext(endpoint: GoogleEndpoint, count: number, fault: PlannedFault): void {
-    if (!GOOGLE_ENDPOINTS.includes(endpoint)) throw new Error(`failNext: unknown endpoint ${endpoint} (one of ${GOOGLE_ENDPOINTS.join(', ')})`);
-    this.parts.faults.failNext(endpoint, count, fault);
-  }
-
-  clearFaults(): void {
-    this.parts.faults.clearFaults();
-  }
-
-  callCounts(): Partial<Record<GoogleEndpoint, number>> {
-    return this.parts.faults.callCounts();
-  }
-
-  resetCounts(): void {
-    this.parts.faults.resetCounts();
-  }
-
   private view(email: string, entry: CalendarEntry): Record<string, unknown> {
     return structuredClone(renderEvent(entry, email, { full: true })); // callers may mutate what they get
   }
@@ -228,6 +209,4 @@ export class GoogleEmulatorControl {
 }
 
 /** Names served over HTTP by the control RPC router. */
-export const CONTROL_METHODS = Object.getOwnPropertyNames(GoogleEmulatorControl.prototype).filter(
-  (name) => name !== 'constructor' && !['view', 'instanceOf', 'holderOf'].includes(name),
-);
+export const CONTROL_METHODS = controlMethods(GoogleEmulatorControl, ['view', 'instanceOf', 'holderOf']);

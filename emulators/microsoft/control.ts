@@ -4,8 +4,10 @@
  * process; every method is also served at `POST /_emulator/<method>` (JSON array of arguments).
  * User actions run the same code as Graph but send no mail and skip faults and call counts.
  */
-import type { FaultPlan, PlannedFault } from '../shared/fault-plan';
-import type { DeliveryFaults, WebhookSender } from '../shared/webhook-sender';
+import { controlMethods } from '../shared/control-rpc';
+import { FaultControls } from '../shared/fault-controls';
+import type { FaultPlan } from '../shared/fault-plan';
+import type { WebhookSender } from '../shared/webhook-sender';
 import type { DeltaService } from './delta';
 import { MICROSOFT_ENDPOINTS, type MicrosoftEndpoint } from './endpoints';
 import { renderEvent, type GraphResponse } from './event-model';
@@ -44,8 +46,10 @@ const withTimes = (body: Body): Body => ({
 });
 const RESPONSES: Record<string, GraphResponse> = { accepted: 'accepted', declined: 'declined', tentative: 'tentativelyAccepted', none: 'none' };
 
-export class MicrosoftEmulatorControl {
-  constructor(private readonly parts: ControlParts) {}
+export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
+  constructor(private readonly parts: ControlParts) {
+    super(parts.faults, MICROSOFT_ENDPOINTS, parts.sender);
+  }
 
   // ── Users, consent, tokens ───────────────────────────────────────────────────────────────────
   createUser(user: { email: string; name?: string }): { email: string; name: string; oid: string } {
@@ -178,31 +182,8 @@ export class MicrosoftEmulatorControl {
     return this.parts.subscriptions.list(email);
   }
 
-  setNotificationFaults(faults: DeliveryFaults): void {
-    this.parts.sender.faults = { ...faults };
-  }
-
   sendLifecycle(subscriptionId: string, event: LifecycleEvent): void {
     this.parts.subscriptions.lifecycle(subscriptionId, event);
-  }
-
-  // ── Faults and counts ────────────────────────────────────────────────────────────────────────
-  /** The next `count` calls to `endpoint` answer `fault` (429 with `retryAfterSeconds` sets Retry-After). */
-  failNext(endpoint: MicrosoftEndpoint, count: number, fault: PlannedFault): void {
-    if (!MICROSOFT_ENDPOINTS.includes(endpoint)) throw new Error(`failNext: unknown endpoint ${endpoint} (one of ${MICROSOFT_ENDPOINTS.join(', ')})`);
-    this.parts.faults.failNext(endpoint, count, fault);
-  }
-
-  clearFaults(): void {
-    this.parts.faults.clearFaults();
-  }
-
-  callCounts(): Partial<Record<MicrosoftEndpoint, number>> {
-    return this.parts.faults.callCounts();
-  }
-
-  resetCounts(): void {
-    this.parts.faults.resetCounts();
   }
 
   private render(email: string, eventId: string): Record<string, unknown> {
@@ -219,4 +200,4 @@ export class MicrosoftEmulatorControl {
 }
 
 /** Names served over HTTP by the control RPC router. */
-export const CONTROL_METHODS = Object.getOwnPropertyNames(MicrosoftEmulatorControl.prototype).filter((name) => !['constructor', 'render', 'holderOf'].includes(name));
+export const CONTROL_METHODS = controlMethods(MicrosoftEmulatorControl, ['render', 'holderOf']);

@@ -37,3 +37,12 @@ export function controlRpcRouter(target: object, methods: readonly string[]): ex
   });
   return router;
 }
+
+/** A control class's callable methods, inherited ones included, minus its private `helpers`. */
+export function controlMethods(control: abstract new (...args: never[]) => object, helpers: string[]): string[] {
+  const names = new Set<string>();
+  for (let proto = control.prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor' && !helpers.includes(name)) names.add(name);
+  }
+  return [...names];
+}

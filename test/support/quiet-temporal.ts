@@ -1,8 +1,8 @@
 /**
- * Temporal's worker logs every state change at INFO; tests only want warnings about real trouble.
- * The runtime can be installed once per process, so this is a no-op after the first call.
+ * Temporal's worker logs every state change; tests only want errors. The SDK runtime can be
+ * installed once per process, so later calls (another harness in the same test file) do nothing.
  */
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { installTemporalLogging } from '../../worker/create-worker';
 
 let installed = false;
 
@@ -10,8 +10,8 @@ export function quietTemporalLogs(): void {
   if (installed) return;
   installed = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    installTemporalLogging('error');
   } catch {
-    // Already installed by another module of this test file: keep it.
+    // Installed already by another module of this test file: keep it.
   }
 }
