@@ -3,7 +3,7 @@
  * Each is idempotent: events are created with client-chosen ids (Google event id, Graph
  * `transactionId`) derived from the CRM record, and links are upserts.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -38,6 +38,16 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
     const meeting = await db.meeting.findUnique({ where: { id: meetingId }, include: { attendees: true } });
     if (!meeting) throw ApplicationFailure.nonRetryable(`meeting ${meetingId} does not exist`, 'NotFoundError');
     return meeting;
+  }
+
+  /** Out-of-office blocks have no guests to tell; gone already is fine. */
+  async function deleteOutOfOfficeEvent(userId: string, providerEventId: string, session?: ProviderSession): Promise<void> {
+    const owner = session ?? (await ownerSession(userId));
+    try {
+      await owner.run((calendar) => calendar.deleteEvent(providerEventId, { notify: false }));
+    } catch (error) {
+      if (!(error instanceof ProviderError && error.kind === 'notFound')) throw error;
+    }
   }
 
   function eventInput(meeting: Awaited<ReturnType<typeof loadMeeting>>): EventInput {
@@ -86,37 +96,39 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
     }),
 
     /**
-     * Creates the period's out-of-office event, or deletes it when the period was removed. A removal
-     * that lands while the event is being created is caught after linking: the create deletes it.
+     * Creates the period's out-of-office event and links it. A removal that lands meanwhile is caught
+     * after linking: the create then deletes the event itself, as the removal's own activity may have
+     * found nothing to delete yet.
      */
-    writeOutOfOfficeEvent: mapFailures(async (outOfOfficeId: string): Promise<void> => {
+    createOutOfOfficeEvent: mapFailures(async (outOfOfficeId: string): Promise<void> => {
       const period = await db.outOfOffice.findUnique({ where: { id: outOfOfficeId } });
       if (!period) return;
-      const session = await ownerSession(period.userId);
-      const deleteEvent = async (providerEventId: string) => {
-        try {
-          await session.run((calendar) => calendar.deleteEvent(providerEventId, { notify: false }));
-        } catch (error) {
-          if (!(error instanceof ProviderError && error.kind === 'notFound')) throw error;
-        }
-      };
-      if (period.deletedAt) {
-        if (period.providerEventId) await deleteEvent(period.providerEventId);
+      if (period.providerEventId) {
+        if (period.deletedAt) await deleteOutOfOfficeEvent(period.userId, period.providerEventId);
         return;
       }
-      if (period.providerEventId) return;
+      // A first attempt for a removed period has nothing to undo. A later one may follow an attempt
+      // whose create succeeded before it failed: the idempotent create finds that event to delete it.
+      if (period.deletedAt && Context.current().info.attempt === 1) return;
+      const session = await ownerSession(period.userId);
       const event = await session.run((calendar) =>
         calendar.createEvent(
           { title: period.title ?? 'Out of office', start: { dateTime: period.startAt.toISOString() }, end: { dateTime: period.endAt.toISOString() }, attendees: [], outOfOffice: true },
-          { clientId: period.id },
+          { clientId: period.id, crmOutOfOfficeId: period.id },
         ),
       );
       const linked = await db.$transaction(async (tx) => {
-        // The sync loop may have imported this very event already: keep the CRM's period, drop the copy.
+        // Where a provider drops the CRM's mark, the sync loop imports the event as a copy: drop the copy.
         await tx.outOfOffice.deleteMany({ where: { connectionId: session.connection.id, providerEventId: event.id, id: { not: period.id } } });
         return tx.outOfOffice.update({ where: { id: period.id }, data: { connectionId: session.connection.id, providerEventId: event.id } });
       });
-      if (linked.deletedAt) await deleteEvent(event.id);
+      if (linked.deletedAt) await deleteOutOfOfficeEvent(period.userId, event.id, session);
+    }),
+
+    /** Deletes a removed period's event; one not linked yet is deleted by its create (above). */
+    removeOutOfOfficeEvent: mapFailures(async (outOfOfficeId: string): Promise<void> => {
+      const period = await db.outOfOffice.findUnique({ where: { id: outOfOfficeId } });
+      if (period?.deletedAt && period.providerEventId) await deleteOutOfOfficeEvent(period.userId, period.providerEventId);
     }),
   };
 }

@@ -128,7 +128,7 @@ export class WorkflowControl {
     await this.client.workflow.start<typeof syncOutOfOfficeWorkflow>('syncOutOfOfficeWorkflow', {
       workflowId: `out-of-office-${outOfOfficeId}-${change}`,
       taskQueue: this.taskQueue,
-      args: [outOfOfficeId],
+      args: [outOfOfficeId, change],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
   }

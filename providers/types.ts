@@ -83,6 +83,8 @@ export interface CalendarEvent {
    * again (SPEC §5).
    */
   crmMeetingId?: string;
+  /** Set when the CRM created this event for one of its out-of-office periods (same markers, own name). */
+  crmOutOfOfficeId?: string;
 }
 
 /** One page of an incremental change listing. */
@@ -138,6 +140,14 @@ export interface CreateChannelRequest {
   expiresAt: string;
 }
 
+export interface CreateEventOptions {
+  /** Makes a retried create return the first event instead of a second one. */
+  clientId: string;
+  /** The CRM record the event stands for, marked on the event so the sync loop recognises it. */
+  crmMeetingId?: string;
+  crmOutOfOfficeId?: string;
+}
+
 export interface CalendarProvider {
   readonly name: ProviderName;
   listChanges(request: ListChangesRequest): Promise<ChangesPage>;
@@ -146,7 +156,7 @@ export interface CalendarProvider {
    * Creates an event and sends invitations. `clientId` makes retries safe: Google uses it as the event
    * id (a 409 then returns the existing event), Graph as `transactionId`.
    */
-  createEvent(input: EventInput, options: { clientId: string; crmMeetingId?: string }): Promise<CalendarEvent>;
+  createEvent(input: EventInput, options: CreateEventOptions): Promise<CalendarEvent>;
   /** Patches an event; `notify` sends updates to guests (Google `sendUpdates=all`). */
   patchEvent(id: string, patch: Partial<EventInput>, options: { notify: boolean }): Promise<CalendarEvent>;
   deleteEvent(id: string, options: { notify: boolean }): Promise<void>;

@@ -67,7 +67,14 @@ export function isStale(incomingUpdatedAt: string, appliedUpdatedAt: string): bo
 
 function outOfOffice(event: CalendarEvent): Decision {
   if (!hasTimes(event)) return ignore('noTimes');
-  return { action: 'upsertOutOfOffice', providerEventId: event.id, startAt: iso(event.start.dateTime), endAt: iso(event.end.dateTime), ...(event.title ? { title: event.title } : {}) };
+  return {
+    action: 'upsertOutOfOffice',
+    providerEventId: event.id,
+    startAt: iso(event.start.dateTime),
+    endAt: iso(event.end.dateTime),
+    ...(event.title ? { title: event.title } : {}),
+    ...(event.crmOutOfOfficeId ? { crmOutOfOfficeId: event.crmOutOfOfficeId } : {}),
+  };
 }
 
 /**

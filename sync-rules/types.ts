@@ -80,7 +80,8 @@ export type Decision =
    * cancelled, not just this user's copy deleted (other users' links keep such a meeting alive).
    */
   | { action: 'removeLink'; cancelledByOrganizer: boolean }
-  | { action: 'upsertOutOfOffice'; providerEventId: string; startAt: string; endAt: string; title?: string }
+  /** `crmOutOfOfficeId`: the CRM set this period and created the event (SPEC §5): update that one, never import a copy. */
+  | { action: 'upsertOutOfOffice'; providerEventId: string; startAt: string; endAt: string; title?: string; crmOutOfOfficeId?: string }
   | { action: 'removeOutOfOffice'; providerEventId: string };
 
 /** What this connection already links to the event. */

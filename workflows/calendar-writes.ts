@@ -38,7 +38,8 @@ export async function updateMeetingEventWorkflow(meetingId: string, notify: bool
   await activities.patchMeetingEvent(meetingId, notify);
 }
 
-/** Creates (or, when the period was removed, deletes) the period's out-of-office event. */
-export async function syncOutOfOfficeWorkflow(outOfOfficeId: string): Promise<void> {
-  await activities.writeOutOfOfficeEvent(outOfOfficeId);
+/** Creates the period's out-of-office event, or deletes it once the period was removed. */
+export async function syncOutOfOfficeWorkflow(outOfOfficeId: string, change: 'create' | 'delete'): Promise<void> {
+  if (change === 'create') await activities.createOutOfOfficeEvent(outOfOfficeId);
+  else await activities.removeOutOfOfficeEvent(outOfOfficeId);
 }

@@ -259,26 +259,29 @@ async function removeLink(tx: Tx, connectionId: string, providerEventId: string,
   return true;
 }
 
+/**
+ * The calendar's out-of-office event as one of the user's periods (SPEC §4.9). The CRM's own event
+ * updates the period the CRM set, never a copy. A period removed in the CRM stays removed: its event's
+ * deletion is under way, and a change read before that deletion must not bring the period back.
+ */
 async function upsertOutOfOffice(db: Database, context: SyncContext, decision: Extract<Decision, { action: 'upsertOutOfOffice' }>): Promise<boolean> {
   const { connection } = context;
-  const data = { title: decision.title ?? null, startAt: new Date(decision.startAt), endAt: new Date(decision.endAt), deletedAt: null };
-  const current = await db.outOfOffice.findUnique({ where: { connectionId_providerEventId: { connectionId: connection.id, providerEventId: decision.providerEventId } } });
-  if (current && (Object.keys(data) as (keyof typeof data)[]).every((key) => sameValue(current[key], data[key]))) return false;
+  const link = { connectionId: connection.id, providerEventId: decision.providerEventId };
+  const data = { ...link, title: decision.title ?? null, startAt: new Date(decision.startAt), endAt: new Date(decision.endAt), deletedAt: null };
+  const current =
+    (await db.outOfOffice.findUnique({ where: { connectionId_providerEventId: link } })) ??
+    (decision.crmOutOfOfficeId ? await db.outOfOffice.findFirst({ where: { id: decision.crmOutOfOfficeId, userId: connection.userId } }) : null);
   if (!current) {
-    // A period set in the CRM whose event is being created right now: this is that event, adopt it.
-    const pending = await db.outOfOffice.findFirst({
-      where: { userId: connection.userId, source: 'CRM', providerEventId: null, deletedAt: null, startAt: data.startAt, endAt: data.endAt },
+    await db.outOfOffice.upsert({
+      where: { connectionId_providerEventId: link },
+      create: { ...data, accountId: connection.accountId, userId: connection.userId, source: 'CALENDAR' },
+      update: data,
     });
-    if (pending) {
-      await db.outOfOffice.update({ where: { id: pending.id }, data: { connectionId: connection.id, providerEventId: decision.providerEventId } });
-      return true;
-    }
+    return true;
   }
-  await db.outOfOffice.upsert({
-    where: { connectionId_providerEventId: { connectionId: connection.id, providerEventId: decision.providerEventId } },
-    create: { ...data, accountId: connection.accountId, userId: connection.userId, source: 'CALENDAR', connectionId: connection.id, providerEventId: decision.providerEventId },
-    update: data,
-  });
+  if (current.source === 'CRM' && current.deletedAt) return false;
+  if ((Object.keys(data) as (keyof typeof data)[]).every((key) => sameValue(current[key], data[key]))) return false;
+  await db.outOfOffice.update({ where: { id: current.id }, data });
   return true;
 }
 

@@ -6,7 +6,7 @@
 import { google, type calendar_v3 } from 'googleapis';
 import { ProviderError } from '../errors';
 import type {
-  CalendarEvent, CalendarProvider, ChangesPage, CreateChannelRequest, EventInput, EventTime, ListChangesRequest, PushChannel,
+  CalendarEvent, CalendarProvider, ChangesPage, CreateChannelRequest, CreateEventOptions, EventInput, EventTime, ListChangesRequest, PushChannel,
 } from '../types';
 import { mapGoogleError, type GoogleCallContext } from './errors';
 import { mapGoogleEvent } from './map-event';
@@ -75,8 +75,12 @@ export class GoogleCalendar implements CalendarProvider {
     }
   }
 
-  async createEvent(input: EventInput, options: { clientId: string; crmMeetingId?: string }): Promise<CalendarEvent> {
+  async createEvent(input: EventInput, options: CreateEventOptions): Promise<CalendarEvent> {
     const id = googleEventIdFor(options.clientId);
+    const crmMarks = {
+      ...(options.crmMeetingId ? { crmMeetingId: options.crmMeetingId } : {}),
+      ...(options.crmOutOfOfficeId ? { crmOutOfOfficeId: options.crmOutOfOfficeId } : {}),
+    };
     const requestBody: calendar_v3.Schema$Event = {
       id,
       summary: input.title,
@@ -84,7 +88,7 @@ export class GoogleCalendar implements CalendarProvider {
       ...(input.location !== undefined ? { location: input.location } : {}),
       start: toGoogleTime(input.start),
       end: toGoogleTime(input.end),
-      ...(options.crmMeetingId ? { extendedProperties: { private: { crmMeetingId: options.crmMeetingId } } } : {}),
+      ...(Object.keys(crmMarks).length > 0 ? { extendedProperties: { private: crmMarks } } : {}),
       ...(input.outOfOffice
         ? { eventType: 'outOfOffice', transparency: 'opaque', outOfOfficeProperties: { autoDeclineMode: 'declineNone' } }
         : { attendees: input.attendees.map((a) => ({ email: a.email, ...(a.name ? { displayName: a.name } : {}) })) }),

@@ -56,7 +56,7 @@ export function mapGoogleEvent(event: GoogleEvent): CalendarEvent {
   const organizer = event.organizer?.email
     ? { email: event.organizer.email, ...(event.organizer.displayName ? { name: event.organizer.displayName } : {}), self: !!event.organizer.self }
     : undefined;
-  const crmMeetingId = event.extendedProperties?.private?.crmMeetingId;
+  const { crmMeetingId, crmOutOfOfficeId } = event.extendedProperties?.private ?? {};
   return {
     ...base,
     ...(event.summary != null ? { title: event.summary } : {}),
@@ -71,5 +71,6 @@ export function mapGoogleEvent(event: GoogleEvent): CalendarEvent {
     ...(event.created ? { createdAt: event.created } : {}),
     ...(event.updated ? { updatedAt: event.updated } : {}),
     ...(crmMeetingId ? { crmMeetingId } : {}),
+    ...(crmOutOfOfficeId ? { crmOutOfOfficeId } : {}),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { ProviderError } from '../errors';
-import type { CalendarEvent, CalendarProvider, ChangesPage, CreateChannelRequest, EventInput, ListChangesRequest, PushChannel } from '../types';
+import type { CalendarEvent, CalendarProvider, ChangesPage, CreateChannelRequest, CreateEventOptions, EventInput, ListChangesRequest, PushChannel } from '../types';
 import { mapGraphError } from './errors';
 import { createGraphClient, type GraphClientOptions } from './graph-client';
 import { mapGraphEvent, type GraphEvent } from './map-event';
@@ -61,8 +61,8 @@ export class MicrosoftCalendar implements CalendarProvider {
   }
 
   /** Creates the event; Outlook sends the invitations. A retry with the same ids returns the first event. */
-  async createEvent(input: EventInput, options: { clientId: string; crmMeetingId?: string }): Promise<CalendarEvent> {
-    const body = { ...graphEventBody(input), transactionId: transactionIdFor(options.clientId, options.crmMeetingId) };
+  async createEvent(input: EventInput, options: CreateEventOptions): Promise<CalendarEvent> {
+    const body = { ...graphEventBody(input), transactionId: transactionIdFor(options) };
     return this.mapped(await this.call('create event', () => this.client.api('/me/events').header('Prefer', UTC).post(body)));
   }
 

@@ -10,7 +10,7 @@
  * - Responses: organizer → accepted (and the guest is flagged organizer), tentativelyAccepted →
  *   tentative, none/notResponded → none.
  * - Times: the adapter asks for UTC (`Prefer: outlook.timezone="UTC"`), rendered as ISO with `Z`.
- * - `transactionId` `crm-<id>` → `crmMeetingId` (write-body.ts).
+ * - `transactionId` `crm-<id>` → `crmMeetingId`, `crmo-<id>` → `crmOutOfOfficeId` (write-body.ts).
  */
 import type { CalendarEvent, EventGuest, EventKind, ResponseStatus } from '../types';
 
@@ -40,8 +40,9 @@ export interface GraphEvent {
   recurrence?: unknown;
 }
 
-/** Events the CRM creates carry `transactionId` `crm-<meeting id>` (see calendar.ts). */
+/** Events the CRM creates carry `transactionId` `crm-<meeting id>` or `crmo-<period id>` (write-body.ts). */
 export const CRM_TRANSACTION_PREFIX = 'crm-';
+export const CRM_OUT_OF_OFFICE_PREFIX = 'crmo-';
 
 const KINDS: Record<string, EventKind> = { singleInstance: 'single', seriesMaster: 'seriesMaster', occurrence: 'occurrence', exception: 'exception' };
 const RESPONSES: Record<string, ResponseStatus> = { accepted: 'accepted', organizer: 'accepted', tentativelyAccepted: 'tentative', declined: 'declined' };
@@ -95,5 +96,6 @@ export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarE
     ...(event.createdDateTime ? { createdAt: event.createdDateTime } : {}),
     ...(event.lastModifiedDateTime ? { updatedAt: event.lastModifiedDateTime } : {}),
     ...(transactionId?.startsWith(CRM_TRANSACTION_PREFIX) ? { crmMeetingId: transactionId.slice(CRM_TRANSACTION_PREFIX.length) } : {}),
+    ...(transactionId?.startsWith(CRM_OUT_OF_OFFICE_PREFIX) ? { crmOutOfOfficeId: transactionId.slice(CRM_OUT_OF_OFFICE_PREFIX.length) } : {}),
   };
 }

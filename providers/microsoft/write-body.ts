@@ -2,24 +2,28 @@
  * What the CRM writes, as Graph event bodies. Pure.
  */
 import crypto from 'node:crypto';
-import type { EventInput } from '../types';
-import { CRM_TRANSACTION_PREFIX } from './map-event';
+import type { CreateEventOptions, EventInput } from '../types';
+import { CRM_OUT_OF_OFFICE_PREFIX, CRM_TRANSACTION_PREFIX } from './map-event';
 
-/** Graph documents no length limit for `transactionId`; stay short anyway (ids here are UUIDs: 40 chars). */
+/** Graph documents no length limit for `transactionId`; stay short anyway (ids here are UUIDs: 41 chars). */
 const MAX_TRANSACTION_ID = 64;
-/** Writes that are not a CRM meeting (out-of-office periods) must not read back as one. */
+/** Other writes must not read back as a CRM record. */
 const OTHER_WRITE_PREFIX = 'crmw-';
 
 /**
  * The `transactionId` that makes a create idempotent: Graph returns the event it already created for
- * it instead of a second one (and Outlook sends no second invitation). A meeting's is `crm-<meeting
- * id>` so the sync loop recognises the event as the CRM's (map-event.ts); the activity passes the
- * meeting id as `clientId` too.
+ * it instead of a second one (and Outlook sends no second invitation). A CRM record's event carries
+ * the record's id (`crm-<meeting id>`, `crmo-<period id>`) so the sync loop recognises it
+ * (map-event.ts); the activities pass that id as `clientId` too.
  */
-export function transactionIdFor(clientId: string, crmMeetingId?: string): string {
-  const id = crmMeetingId !== undefined ? `${CRM_TRANSACTION_PREFIX}${crmMeetingId}` : `${OTHER_WRITE_PREFIX}${clientId}`;
+export function transactionIdFor(options: CreateEventOptions): string {
+  const id = options.crmMeetingId !== undefined
+    ? `${CRM_TRANSACTION_PREFIX}${options.crmMeetingId}`
+    : options.crmOutOfOfficeId !== undefined
+      ? `${CRM_OUT_OF_OFFICE_PREFIX}${options.crmOutOfOfficeId}`
+      : `${OTHER_WRITE_PREFIX}${options.clientId}`;
   if (id.length <= MAX_TRANSACTION_ID) return id;
-  // Unreachable with the service's ids; stays idempotent but no longer names the meeting.
+  // Unreachable with the service's ids; stays idempotent but no longer names the record.
   return `${OTHER_WRITE_PREFIX}${crypto.createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
 }
 

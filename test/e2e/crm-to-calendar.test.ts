@@ -5,6 +5,10 @@
  * alone, failures are visible and retryable, and out-of-office flows both ways.
  */
 import { randomUUID } from 'node:crypto';
+import { DefaultLogger } from '@temporalio/worker';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { createCalendarWriteActivities } from '../../activities/calendar-writes';
+import type { Database } from '../../db/client';
 import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../support/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 
@@ -174,5 +178,59 @@ describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
     await waitFor(async () => (await periods()).some((p: { title: string; source: string }) => p.title === 'Sick day' && p.source === 'CALENDAR'), 'the calendar period in the CRM');
     await calendar.deleteEvent(user.email, fromCalendar);
     await waitFor(async () => (await periods()).length === 0, 'the calendar period removed');
+  });
+
+  it('keeps an out-of-office period removed while a sync reads its event before the event is gone', async () => {
+    const { account, user } = await setUp();
+    const periods = async () => (await harness.http().get(`/v1/users/${user.id}/out-of-office`).set(account.auth)).body.items as { id: string; title: string; source: string; calendarEventId: string | null }[];
+    const set = await harness.http().post(`/v1/users/${user.id}/out-of-office`).set(account.auth).send({ title: 'Offsite', startAt: inDays(60, 0), endAt: inDays(61, 0) });
+    const linked = await waitFor(async () => (await periods()).find((p) => p.id === set.body.id && p.calendarEventId), 'the period linked to its event');
+
+    // The calendar refuses the deletion for a few seconds; meanwhile the event changes and a sync reads it.
+    calendar.failNext('delete', 3, 503, 2);
+    expect((await harness.http().delete(`/v1/users/${user.id}/out-of-office/${set.body.id}`).set(account.auth)).status).toBe(202);
+    await calendar.updateEvent(user.email, linked.calendarEventId!, { title: 'Offsite, new venue' });
+    await calendar.createEvent(user.email, { title: 'Dentist', start: inDays(70, 9), end: inDays(70, 11), outOfOffice: true });
+    await waitFor(async () => (await periods()).some((p) => p.title === 'Dentist'), 'a sync after the edit');
+    expect((await periods()).filter((p) => p.title.startsWith('Offsite'))).toEqual([]);
+
+    await waitFor(async () => !(await calendar.events(user.email)).some((e) => e.title.startsWith('Offsite') && !e.cancelled), 'the event deleted once the calendar accepts it');
+    expect((await periods()).map((p) => p.title)).toEqual(['Dentist']);
+  });
+
+  it('deletes the event an interrupted create left behind when the period was removed before the retry', async () => {
+    const { account, user } = await setUp();
+    const writes = createCalendarWriteActivities(harness.deps);
+    const newPeriod = (title: string, days: number, removed = false) =>
+      harness.db.outOfOffice.create({
+        data: { accountId: account.accountId, userId: user.id, title, startAt: new Date(inDays(days, 0)), endAt: new Date(inDays(days + 1, 0)), source: 'CRM', ...(removed ? { deletedAt: new Date() } : {}) },
+      });
+    const attempt = (n: number) => new MockActivityEnvironment({ attempt: n }, { logger: new DefaultLogger('ERROR') });
+    const liveEvents = async (title: string) => (await calendar.events(user.email)).filter((e) => e.title === title && !e.cancelled);
+    // No sync may link the event meanwhile: this test is about the create's own retry.
+    calendar.dropNotifications(true);
+    try {
+      const period = await newPeriod('Half-done', 80);
+      // The first attempt creates the event, then loses the database before it can link it.
+      const lostDatabase = new Proxy(harness.db, {
+        get: (target, key) => (key === '$transaction' ? () => Promise.reject(new Error('connection terminated')) : Reflect.get(target, key, target)),
+      }) as Database;
+      const interrupted = createCalendarWriteActivities({ ...harness.deps, db: lostDatabase });
+      await expect(attempt(1).run(interrupted.createOutOfOfficeEvent, period.id)).rejects.toThrow('connection terminated');
+      expect(await liveEvents('Half-done')).toHaveLength(1);
+
+      expect((await harness.http().delete(`/v1/users/${user.id}/out-of-office/${period.id}`).set(account.auth)).status).toBe(202);
+      await harness.temporal.workflow.getHandle(`out-of-office-${period.id}-delete`).result();
+      expect(await liveEvents('Half-done')).toHaveLength(1); // nothing linked yet, so the removal found nothing to delete
+
+      await attempt(2).run(writes.createOutOfOfficeEvent, period.id);
+      expect(await liveEvents('Half-done')).toHaveLength(0);
+
+      const neverCreated = await newPeriod('Never created', 90, true);
+      await attempt(1).run(writes.createOutOfOfficeEvent, neverCreated.id);
+      expect((await calendar.events(user.email)).filter((e) => e.title === 'Never created')).toHaveLength(0);
+    } finally {
+      calendar.dropNotifications(false);
+    }
   });
 });

@@ -48,7 +48,8 @@ export interface CalendarActions {
   liveChannels(userEmail: string): Promise<{ id: string; expiresAt: string }[]>;
   isChannelStopped(id: string): Promise<boolean>;
   outbox(): { to: string; eventId: string; kind: string }[];
-  failNext(call: 'create', count: number, status: number): void;
+  /** The service's next `count` creates or deletes fail with `status` (and `Retry-After` when given). */
+  failNext(call: 'create' | 'delete', count: number, status: number, retryAfterSeconds?: number): void;
   calls(endpoint: 'token'): number;
   expireAccessTokens(email: string): void;
   revokeGrant(email: string): void;
@@ -137,8 +138,8 @@ function googleActions(harness: SyncHarness): CalendarActions {
       return control.channels().some((c) => c.id === id && c.stopped);
     },
     outbox: () => control.outbox(),
-    failNext(_call, count, status) {
-      control.failNext('events.insert', count, { status });
+    failNext(call, count, status, retryAfterSeconds) {
+      control.failNext(call === 'create' ? 'events.insert' : 'events.delete', count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
     },
     calls: () => control.callCounts()['oauth.token'] ?? 0,
     expireAccessTokens: (email) => void control.expireAccessTokens(email),
@@ -220,8 +221,8 @@ function microsoftActions(harness: SyncHarness): CalendarActions {
       return !control().subscriptions().some((s) => s.id === id && s.live);
     },
     outbox: () => control().outbox(),
-    failNext(_call, count, status) {
-      control().failNext('events.create', count, { status });
+    failNext(call, count, status, retryAfterSeconds) {
+      control().failNext(call === 'create' ? 'events.create' : 'events.delete', count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
     },
     calls: () => control().callCounts()['oauth.token'] ?? 0,
     expireAccessTokens: (email) => void control().expireAccessTokens(email),

@@ -119,12 +119,15 @@ describe('Google emulator: writes', () => {
     expect(missing.response.status).toBe(404);
   });
 
-  it('creates out-of-office events as Google wants them', async () => {
+  it('creates out-of-office events as Google wants them, marked with their CRM period', async () => {
+    const periodId = clientId();
     const created = await user.calendar.createEvent(
       { title: 'Vacation', start: { dateTime: '2030-07-01T00:00:00Z' }, end: { dateTime: '2030-07-08T00:00:00Z' }, attendees: [], outOfOffice: true },
-      { clientId: clientId() },
+      { clientId: periodId, crmOutOfOfficeId: periodId },
     );
-    expect(created).toMatchObject({ eventType: 'outOfOffice', guests: [] });
+    expect(created).toMatchObject({ eventType: 'outOfOffice', guests: [], crmOutOfOfficeId: periodId });
+    expect(created.crmMeetingId).toBeUndefined();
+    expect((await user.calendar.getEvent(created.id))?.crmOutOfOfficeId).toBe(periodId);
     const raw = await user.raw.events.get({ calendarId: 'primary', eventId: created.id }, user.auth());
     expect(raw.data).toMatchObject({ eventType: 'outOfOffice', transparency: 'opaque', outOfOfficeProperties: { autoDeclineMode: 'declineNone' } });
     const changeType = await rejectionOf(user.raw.events.patch({ calendarId: 'primary', eventId: created.id, requestBody: { eventType: 'default' } }, user.auth()));

@@ -72,13 +72,20 @@ describe('Microsoft adapter mapping', () => {
     ]);
   });
 
-  it('derives transactionIds that name the meeting, never a non-meeting, and stay short', () => {
-    expect(transactionIdFor('0b6f5c2e-8d1c-4d55-9a3e-3c1c0e7f5a10', '0b6f5c2e-8d1c-4d55-9a3e-3c1c0e7f5a10')).toBe('crm-0b6f5c2e-8d1c-4d55-9a3e-3c1c0e7f5a10');
-    expect(transactionIdFor('period-7')).toBe('crmw-period-7');
-    const long = transactionIdFor('x'.repeat(100), 'x'.repeat(100));
+  it('derives transactionIds that name the CRM record they were written for, and stay short', () => {
+    const id = '0b6f5c2e-8d1c-4d55-9a3e-3c1c0e7f5a10';
+    expect(transactionIdFor({ clientId: id, crmMeetingId: id })).toBe(`crm-${id}`);
+    expect(transactionIdFor({ clientId: id, crmOutOfOfficeId: id })).toBe(`crmo-${id}`);
+    expect(transactionIdFor({ clientId: 'probe-7' })).toBe('crmw-probe-7');
+    const long = transactionIdFor({ clientId: 'x'.repeat(100), crmMeetingId: 'x'.repeat(100) });
     expect(long.length).toBeLessThanOrEqual(64);
-    expect(long).toBe(transactionIdFor('x'.repeat(100), 'x'.repeat(100)));
-    expect(mapGraphEvent({ id: 'w', transactionId: 'crmw-period-7' }).crmMeetingId).toBeUndefined();
+    expect(long).toBe(transactionIdFor({ clientId: 'x'.repeat(100), crmMeetingId: 'x'.repeat(100) }));
+    expect(mapGraphEvent({ id: 'm', transactionId: `crm-${id}` })).toMatchObject({ crmMeetingId: id });
+    expect(mapGraphEvent({ id: 'm', transactionId: `crm-${id}` }).crmOutOfOfficeId).toBeUndefined();
+    expect(mapGraphEvent({ id: 'o', transactionId: `crmo-${id}` })).toMatchObject({ crmOutOfOfficeId: id });
+    expect(mapGraphEvent({ id: 'o', transactionId: `crmo-${id}` }).crmMeetingId).toBeUndefined();
+    expect(mapGraphEvent({ id: 'w', transactionId: 'crmw-probe-7' })).not.toHaveProperty('crmMeetingId');
+    expect(mapGraphEvent({ id: 'w', transactionId: 'crmw-probe-7' })).not.toHaveProperty('crmOutOfOfficeId');
     expect(graphEventBody({ title: 'Away', start: { dateTime: '2030-01-01T00:00:00Z', allDay: true }, outOfOffice: true, attendees: [{ email: 'a@b.example' }] })).toEqual({
       subject: 'Away',
       start: { dateTime: '2030-01-01T00:00:00.000', timeZone: 'UTC' },

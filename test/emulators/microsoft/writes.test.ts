@@ -84,9 +84,10 @@ describe('Microsoft Graph event writes', () => {
       ['bob@customer.example', 'person', 'declined'],
     ]);
 
-    const away = await context.mailbox.calendar.createEvent({ title: 'Away', start: when(0, 3), end: when(23, 3), attendees: [{ email: 'ignored@customer.example' }], outOfOffice: true }, { clientId: 'period-1' });
-    expect(away).toMatchObject({ eventType: 'outOfOffice', guests: [] });
+    const away = await context.mailbox.calendar.createEvent({ title: 'Away', start: when(0, 3), end: when(23, 3), attendees: [{ email: 'ignored@customer.example' }], outOfOffice: true }, { clientId: 'period-1', crmOutOfOfficeId: 'period-1' });
+    expect(away).toMatchObject({ eventType: 'outOfOffice', guests: [], crmOutOfOfficeId: 'period-1' });
     expect(away.crmMeetingId).toBeUndefined(); // not a meeting
+    expect((await context.mailbox.calendar.getEvent(away.id))?.crmOutOfOfficeId).toBe('period-1');
     expect(control().outbox().some((m) => m.eventId === away.id)).toBe(false);
     const deleted = await context.mailbox.graph.api(`/me/events/${away.id}`).responseType('raw' as never).delete();
     expect(deleted.status).toBe(204);

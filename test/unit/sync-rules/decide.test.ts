@@ -314,6 +314,10 @@ describe('4.9 out-of-office', () => {
     expect(decide({ event: away({ eventType: 'default' }), existing: linkedOutOfOffice })).toEqual(removed);
   });
 
+  it('names the CRM period an away block was created for, so the CRM’s own block is never imported twice', () => {
+    expect(decide({ event: away({ crmOutOfOfficeId: 'crm-period-1' }) })).toEqual({ ...period, crmOutOfOfficeId: 'crm-period-1' });
+  });
+
   it('ignores the deletion of an away block it never recorded', () => {
     expect(decide({ event: away({ status: 'cancelled' }) })).toEqual(ignored('cancelledUnlinked'));
   });
