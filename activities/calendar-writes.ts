@@ -88,7 +88,12 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
       const session = await ownerSession(meeting.ownerUserId);
       const link = await db.calendarEventLink.findFirst({ where: { meetingId, connectionId: session.connection.id } });
       if (!link) throw ApplicationFailure.nonRetryable('the meeting has no event in its owner’s calendar yet', 'NotFoundError');
-      await session.run((calendar) => calendar.patchEvent(link.providerEventId, eventInput(meeting), { notify }));
+      const patched = await session.run((calendar) => calendar.patchEvent(link.providerEventId, eventInput(meeting), { notify }));
+      // The sync loop will read this version back: it holds the CRM's own edit, nothing to apply.
+      if (patched.updatedAt) {
+        const version = new Date(patched.updatedAt);
+        await db.calendarEventLink.updateMany({ where: { id: link.id, OR: [{ sourceUpdatedAt: null }, { sourceUpdatedAt: { lt: version } }] }, data: { sourceUpdatedAt: version } });
+      }
     }),
 
     markMeetingFailed: mapFailures(async (meetingId: string, reason: string): Promise<void> => {

@@ -18,7 +18,8 @@
  *
  * Idempotence (§4.12): the decision is a pure function of the change and what this connection already
  * links, so a replay gives the same decision, which the store applies as a no-op; `isStale` drops a
- * change older than the one already applied, whatever order the provider delivers them in.
+ * change older than the one already applied, whatever order the provider delivers them in (and, in
+ * incremental syncs, the very version already applied).
  */
 import type { CalendarEvent, EventTime } from '../providers/types';
 import { instanceEnd, isGone, isInstance, privacyRule, whyNotNew } from './eligibility';
@@ -60,9 +61,16 @@ export function decideEventChange(input: DecisionInput): Decision {
   return meetingDecision(event, input.seriesMeeting, attendees, 'SCHEDULED');
 }
 
-/** True when `incomingUpdatedAt` is strictly older than `appliedUpdatedAt`: an out-of-order replay. Equal is a harmless re-apply. */
-export function isStale(incomingUpdatedAt: string, appliedUpdatedAt: string): boolean {
-  return Date.parse(incomingUpdatedAt) < Date.parse(appliedUpdatedAt);
+/**
+ * True when a change adds nothing newer than what this calendar's link last applied: an older version
+ * is an out-of-order replay. The same version is stale too when `sameVersion` is `skip` (incremental
+ * syncs): it then echoes a state already applied, often the CRM's own write, and applying it again
+ * could undo a CRM edit whose patch is still on its way. Passes that repair drift re-apply it.
+ */
+export function isStale(incomingUpdatedAt: string, appliedUpdatedAt: string, sameVersion: 'skip' | 'reapply'): boolean {
+  const incoming = Date.parse(incomingUpdatedAt);
+  const applied = Date.parse(appliedUpdatedAt);
+  return incoming < applied || (sameVersion === 'skip' && incoming === applied);
 }
 
 function outOfOffice(event: CalendarEvent): Decision {

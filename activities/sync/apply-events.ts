@@ -35,7 +35,17 @@ export const emptyTally = (): Tally => ({ seen: 0, changed: 0, ignored: {} });
 
 type Tx = Prisma.TransactionClient;
 
-export async function applyEvents(deps: ApplyDependencies, context: SyncContext, events: CalendarEvent[], tally: Tally): Promise<void> {
+/**
+ * Applies one page of changes. `sameVersion`: an incremental sync skips a version its link already
+ * applied (`skip`); full reads and reconciliation re-apply it to repair drift (`reapply`).
+ */
+export async function applyEvents(
+  deps: ApplyDependencies,
+  context: SyncContext,
+  events: CalendarEvent[],
+  tally: Tally,
+  sameVersion: 'skip' | 'reapply',
+): Promise<void> {
   if (events.length === 0) return;
   const { db } = deps;
   const { connection, account } = context;
@@ -98,7 +108,7 @@ export async function applyEvents(deps: ApplyDependencies, context: SyncContext,
       tally.ignored[decision.reason] = (tally.ignored[decision.reason] ?? 0) + 1;
       continue;
     }
-    if (link?.sourceUpdatedAt && event.updatedAt && isStale(event.updatedAt, link.sourceUpdatedAt.toISOString())) {
+    if (link?.sourceUpdatedAt && event.updatedAt && isStale(event.updatedAt, link.sourceUpdatedAt.toISOString(), sameVersion)) {
       tally.ignored.stale = (tally.ignored.stale ?? 0) + 1;
       continue;
     }

@@ -55,7 +55,7 @@ export async function runInitialSync(deps: ApplyDependencies, session: ProviderS
       data: present.map((event) => ({ connectionId, providerEventId: event.id })),
       skipDuplicates: true,
     });
-    await applyEvents(deps, context, events, tally);
+    await applyEvents(deps, context, events, tally, 'reapply');
   });
   return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor, { initialSyncAt: new Date() }), fullResync: false, tally };
 }
@@ -71,14 +71,14 @@ export async function runIncrementalSync(
   const stored = await deps.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId }, select: { cursor: true } });
   const fullRead = async () => {
     const tally = emptyTally();
-    const cursor = await listAllChanges(session, { window: syncWindow(settings) }, 'full', (events) => applyEvents(deps, context, events, tally));
+    const cursor = await listAllChanges(session, { window: syncWindow(settings) }, 'full', (events) => applyEvents(deps, context, events, tally, 'reapply'));
     return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor), fullResync: true, tally };
   };
   if (options.fullResync || !stored.cursor) return fullRead();
 
   const tally = emptyTally();
   try {
-    const cursor = await listAllChanges(session, { cursor: stored.cursor }, `from:${stored.cursor}`, (events) => applyEvents(deps, context, events, tally));
+    const cursor = await listAllChanges(session, { cursor: stored.cursor }, `from:${stored.cursor}`, (events) => applyEvents(deps, context, events, tally, 'skip'));
     return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor ?? stored.cursor), fullResync: false, tally };
   } catch (error) {
     if (!(error instanceof ProviderError && error.kind === 'cursorInvalidated')) throw error;
@@ -111,7 +111,7 @@ export async function runReconcile(deps: ApplyDependencies, session: ProviderSes
   const seen = new Set<string>();
   await listAllChanges(session, { window }, 'reconcile', async (events) => {
     for (const event of events) seen.add(event.id);
-    await applyEvents(deps, context, events, tally);
+    await applyEvents(deps, context, events, tally, 'reapply');
   });
 
   const linked = await deps.db.calendarEventLink.findMany({
@@ -121,7 +121,7 @@ export async function runReconcile(deps: ApplyDependencies, session: ProviderSes
   for (const { providerEventId } of linked.filter((link) => !seen.has(link.providerEventId))) {
     const event = await session.run((calendar) => calendar.getEvent(providerEventId));
     const gone = event ?? { id: providerEventId, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] };
-    await applyEvents(deps, context, [gone], tally);
+    await applyEvents(deps, context, [gone], tally, 'reapply');
   }
 
   const at = new Date();

@@ -114,6 +114,24 @@ describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
     await waitFor(async () => (await meeting(account, created.body.id)).title === 'Review (renamed in calendar)', 'the calendar edit in the CRM');
   });
 
+  it('keeps a CRM edit when a sync reads the event as it was before the edit reached the calendar', async () => {
+    const { account, user, contacts, contactIds } = await setUp();
+    const periods = async () => (await harness.http().get(`/v1/users/${user.id}/out-of-office`).set(account.auth)).body.items as { title: string }[];
+    calendar.dropNotifications(true); // no sync reads the new event before the edit
+    const created = await schedule(account, { ownerUserId: user.id, title: 'Pricing', startAt: inDays(12, 9), endAt: inDays(12, 10), guestContactIds: [contactIds[0]] });
+    await waitForStatus(account, created.body.id, 'SCHEDULED').finally(() => calendar.dropNotifications(false));
+    calendar.failNext('patch', 3, 503, 2); // the edit reaches the calendar a few seconds late
+    const edit = { title: 'Pricing (final)', guestContactIds: [contactIds[0], contactIds[1]], sendUpdate: true };
+    expect((await harness.http().patch(`/v1/meetings/${created.body.id}`).set(account.auth).send(edit)).status).toBe(200);
+    await calendar.createEvent(user.email, { title: 'Training', start: inDays(75, 9), end: inDays(75, 17), outOfOffice: true });
+    await waitFor(async () => (await periods()).some((p) => p.title === 'Training'), 'a sync reading the unedited event');
+    expect(await meeting(account, created.body.id)).toMatchObject({ title: 'Pricing (final)' });
+
+    await waitFor(async () => calendar.outbox().some((m) => m.to === contacts[1] && m.kind === 'invitation'), 'the added guest’s invitation');
+    expect((await calendar.events(user.email)).filter((e) => e.title === 'Pricing (final)')).toHaveLength(1);
+    expect(await meeting(account, created.body.id)).toMatchObject({ title: 'Pricing (final)' });
+  });
+
   it('deletes a meeting from the CRM only: the calendar event stays', async () => {
     const { account, user, contactIds } = await setUp();
     const created = await schedule(account, { ownerUserId: user.id, title: 'Keep my event', startAt: inDays(10, 9), endAt: inDays(10, 10), guestContactIds: [contactIds[0]] });

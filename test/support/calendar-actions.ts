@@ -48,8 +48,8 @@ export interface CalendarActions {
   liveChannels(userEmail: string): Promise<{ id: string; expiresAt: string }[]>;
   isChannelStopped(id: string): Promise<boolean>;
   outbox(): { to: string; eventId: string; kind: string }[];
-  /** The service's next `count` creates or deletes fail with `status` (and `Retry-After` when given). */
-  failNext(call: 'create' | 'delete', count: number, status: number, retryAfterSeconds?: number): void;
+  /** The service's next `count` creates, patches or deletes fail with `status` (and `Retry-After` when given). */
+  failNext(call: 'create' | 'patch' | 'delete', count: number, status: number, retryAfterSeconds?: number): void;
   calls(endpoint: 'token'): number;
   expireAccessTokens(email: string): void;
   revokeGrant(email: string): void;
@@ -139,7 +139,7 @@ function googleActions(harness: SyncHarness): CalendarActions {
     },
     outbox: () => control.outbox(),
     failNext(call, count, status, retryAfterSeconds) {
-      control.failNext(call === 'create' ? 'events.insert' : 'events.delete', count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
+      control.failNext(call === 'create' ? 'events.insert' : `events.${call}`, count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
     },
     calls: () => control.callCounts()['oauth.token'] ?? 0,
     expireAccessTokens: (email) => void control.expireAccessTokens(email),
@@ -222,7 +222,7 @@ function microsoftActions(harness: SyncHarness): CalendarActions {
     },
     outbox: () => control().outbox(),
     failNext(call, count, status, retryAfterSeconds) {
-      control().failNext(call === 'create' ? 'events.create' : 'events.delete', count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
+      control().failNext(`events.${call}`, count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
     },
     calls: () => control().callCounts()['oauth.token'] ?? 0,
     expireAccessTokens: (email) => void control().expireAccessTokens(email),

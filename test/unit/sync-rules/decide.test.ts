@@ -398,11 +398,15 @@ describe('4.12 idempotence', () => {
     }
   });
 
-  it('sees an older change as stale and the same or a newer one as not, whatever the offset', () => {
-    expect(isStale('2026-11-24T09:00:00.000Z', '2026-11-24T09:00:01.000Z')).toBe(true);
-    expect(isStale('2026-11-24T09:00:01.000Z', '2026-11-24T09:00:01.000Z')).toBe(false);
-    expect(isStale('2026-11-24T10:00:01+01:00', '2026-11-24T09:00:00Z')).toBe(false);
-    expect(isStale('2026-11-24T10:00:00+01:00', '2026-11-24T09:00:00.001Z')).toBe(true);
+  it('sees an older change as stale and a newer one as not, whatever the offset', () => {
+    expect(isStale('2026-11-24T09:00:00.000Z', '2026-11-24T09:00:01.000Z', 'reapply')).toBe(true);
+    expect(isStale('2026-11-24T10:00:01+01:00', '2026-11-24T09:00:00Z', 'skip')).toBe(false);
+    expect(isStale('2026-11-24T10:00:00+01:00', '2026-11-24T09:00:00.001Z', 'reapply')).toBe(true);
+  });
+
+  it('skips the version already applied in an incremental sync and re-applies it when repairing', () => {
+    expect(isStale('2026-11-24T10:00:01+01:00', '2026-11-24T09:00:01.000Z', 'skip')).toBe(true);
+    expect(isStale('2026-11-24T09:00:01.000Z', '2026-11-24T09:00:01.000Z', 'reapply')).toBe(false);
   });
 });
 
