@@ -8,6 +8,7 @@ import { ProviderError } from '../../providers/errors';
 import type { ProviderSession } from '../provider-session';
 import { loadAccountContext } from './account-context';
 import { applyEvents, emptyTally, type ApplyDependencies, type Tally } from './apply-events';
+import { confirmRemovals } from './confirm-removals';
 import { listAllChanges } from './list-changes';
 
 export interface SyncSettings {
@@ -78,7 +79,9 @@ export async function runIncrementalSync(
 
   const tally = emptyTally();
   try {
-    const cursor = await listAllChanges(session, { cursor: stored.cursor }, `from:${stored.cursor}`, (events) => applyEvents(deps, context, events, tally, 'skip'));
+    const cursor = await listAllChanges(session, { cursor: stored.cursor }, `from:${stored.cursor}`, async (events) =>
+      applyEvents(deps, context, await confirmRemovals(deps.db, session, events), tally, 'skip'),
+    );
     return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor ?? stored.cursor), fullResync: false, tally };
   } catch (error) {
     if (!(error instanceof ProviderError && error.kind === 'cursorInvalidated')) throw error;

@@ -140,6 +140,20 @@ describe('calendar → CRM rules end to end (SPEC §4)', () => {
     await waitFor(async () => (await harness.http().get(`/v1/meetings/${meeting.id}`).set(account.auth)).body.status === 'CANCELLED', 'the cancellation');
   });
 
+  it.each(E2E_PROVIDERS)('4.8 an event moved beyond the synced window is moved, not cancelled, and comes back (%s)', async (provider) => {
+    const { account, user, contactEmail, contactId, calendar } = await setUp(provider);
+    const id = await calendar.createEvent(user.email, { title: 'Far out', start: inDays(9, 9), end: inDays(9, 10), guests: [contactEmail] });
+    const [meeting] = await waitForTitle(account, contactId, 'Far out');
+    const current = async () => (await harness.http().get(`/v1/meetings/${meeting.id}`).set(account.auth)).body;
+    // Beyond the 365-day window Graph lists the event as removed; the calendar still holds it.
+    await calendar.updateEvent(user.email, id, { start: inDays(400, 9), end: inDays(400, 10) });
+    await waitFor(async () => (await current()).startAt === inDays(400, 9), 'the meeting moved with its event');
+    expect((await current()).status).toBe('SCHEDULED');
+    await calendar.updateEvent(user.email, id, { start: inDays(15, 9), end: inDays(15, 10) });
+    await waitFor(async () => (await current()).startAt === inDays(15, 9), 'the meeting back in the window');
+    expect(await current()).toMatchObject({ status: 'SCHEDULED', calendarEvents: [expect.anything()] });
+  });
+
   it(`4.9 out-of-office events become out-of-office periods, not meetings (${ALT})`, async () => {
     const { account, user, calendar } = await setUp(ALT);
     const id = await calendar.createEvent(user.email, { title: 'Vacation', start: inDays(20, 0), end: inDays(25, 0), outOfOffice: true });
