@@ -5,13 +5,16 @@
  */
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
-import { ProviderError } from '../providers/errors';
+import { ProviderError, transient } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
 import type { CalendarProvider, ProviderName, StoredCredentials } from '../providers/types';
 import { ConnectionGoneError } from './failures';
 
 /** Refresh tokens this long before they expire, so no call races the expiry. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
+/** How long a refresh may hold the connection's lease; a crashed holder's lease lapses after it. */
+const REFRESH_LEASE_MS = 60_000;
+const REFRESH_WAIT_STEP_MS = 200;
 
 export interface ProviderSession {
   connection: {
@@ -48,27 +51,55 @@ export async function openProviderSession(
     return JSON.parse(secrets.decrypt(sealed, credentialsContext(connectionId))) as StoredCredentials;
   }
 
+  /** Credentials as stored now: another activity may have refreshed them. */
+  async function storedCredentials(): Promise<StoredCredentials> {
+    const current = await db.calendarConnection.findUnique({ where: { id: connectionId }, select: { encryptedCredentials: true } });
+    return readCredentials(current?.encryptedCredentials ?? null);
+  }
+
+  /** Claims the connection's refresh lease (database time, so workers' clocks do not matter). */
+  async function claimRefreshLease(): Promise<boolean> {
+    const claimed = await db.$executeRaw`
+      UPDATE calendar_connections SET refresh_lease_until = now() + make_interval(secs => ${REFRESH_LEASE_MS / 1000})
+      WHERE id = ${connectionId}::uuid AND (refresh_lease_until IS NULL OR refresh_lease_until < now())`;
+    return claimed === 1;
+  }
+
   /**
-   * Refreshes under a per-connection lock, so concurrent activities (sync, scheduling) do not spend the
-   * same refresh token twice; one that waited finds fresh credentials and uses them.
+   * Refreshes the tokens once for all concurrent activities (sync, scheduling): the one that claims
+   * the lease calls the provider and stores the result, the others wait and then use what it stored,
+   * so no refresh token is spent twice. No transaction spans the provider call.
    */
   async function refresh(force: boolean): Promise<void> {
-    credentials = await db.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${connectionId}))`;
-        const current = await tx.calendarConnection.findUnique({ where: { id: connectionId }, select: { encryptedCredentials: true } });
-        const stored = readCredentials(current?.encryptedCredentials ?? null);
-        const stillValid = Date.parse(stored.expiresAt) - REFRESH_MARGIN_MS > Date.now();
-        if (stillValid && (!force || stored.accessToken !== credentials.accessToken)) return stored;
-        const fresh = await providers.auth(provider).refresh(stored);
-        await tx.calendarConnection.update({
-          where: { id: connectionId },
-          data: { encryptedCredentials: sealCredentials(secrets, connectionId, fresh) },
-        });
-        return fresh;
-      },
-      { timeout: 60_000, maxWait: 30_000 },
-    );
+    // `force`: the provider refused the token this session holds; a different stored one is news.
+    const usable = (stored: StoredCredentials) =>
+      Date.parse(stored.expiresAt) - REFRESH_MARGIN_MS > Date.now() && (!force || stored.accessToken !== credentials.accessToken);
+    const givenUpAt = Date.now() + REFRESH_LEASE_MS;
+    for (;;) {
+      const stored = await storedCredentials();
+      if (usable(stored)) {
+        credentials = stored;
+        return;
+      }
+      if (await claimRefreshLease()) {
+        try {
+          // The previous holder may have stored fresh tokens between the read above and the claim.
+          const latest = await storedCredentials();
+          if (usable(latest)) {
+            credentials = latest;
+            return;
+          }
+          const fresh = await providers.auth(provider).refresh(latest);
+          await db.calendarConnection.update({ where: { id: connectionId }, data: { encryptedCredentials: sealCredentials(secrets, connectionId, fresh) } });
+          credentials = fresh;
+          return;
+        } finally {
+          await db.calendarConnection.updateMany({ where: { id: connectionId }, data: { refreshLeaseUntil: null } });
+        }
+      }
+      if (Date.now() > givenUpAt) throw transient(`another worker has been refreshing the tokens of connection ${connectionId} for too long`);
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_WAIT_STEP_MS));
+    }
   }
 
   const calendar = providers.calendar(provider, async () => {

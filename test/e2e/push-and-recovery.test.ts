@@ -5,6 +5,7 @@
  * duplicates, and continue-as-new loses no notification. The fallback poll is an hour here, so
  * anything that arrives did so by push.
  */
+import { openProviderSession } from '../../activities/provider-session';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
 import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../support/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
@@ -66,6 +67,23 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
     await waitFor(async () => (await meetingsTitled(account, contactId, 'After expiry')).length === 1, 'the meeting synced with a refreshed token');
     expect(calendar.calls('token')).toBeGreaterThan(refreshesBefore);
     expect((await harness.connection(account, user.id)).status).toBe('ACTIVE');
+  });
+
+  it('refreshes once for activities that find the token expired at the same time; a lapsed lease blocks nothing', async () => {
+    const { connectionId } = await connectedUser('refresh-once');
+    const sessions = await Promise.all([1, 2, 3, 4].map(() => openProviderSession(harness.deps, connectionId)));
+    calendar.expireAccessTokens((await harness.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId } })).providerEmail);
+    const refreshesBefore = calendar.calls('token');
+    const found = await Promise.all(sessions.map((session) => session.run((provider) => provider.getEvent('no-such-event'))));
+    expect(found).toEqual([undefined, undefined, undefined, undefined]);
+    expect(calendar.calls('token') - refreshesBefore).toBe(1);
+    expect((await harness.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId } })).refreshLeaseUntil).toBeNull();
+
+    // A holder that died mid-refresh leaves a lease that lapses: the next refresh goes ahead.
+    await harness.db.$executeRaw`UPDATE calendar_connections SET refresh_lease_until = now() - interval '1 second' WHERE id = ${connectionId}::uuid`;
+    calendar.expireAccessTokens((await harness.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId } })).providerEmail);
+    await expect((await openProviderSession(harness.deps, connectionId)).run((provider) => provider.getEvent('no-such-event'))).resolves.toBeUndefined();
+    expect(calendar.calls('token') - refreshesBefore).toBe(2);
   });
 
   it('moves to NEEDS_REAUTH when the grant is revoked, and a reconnect resumes the same workflow', async () => {
