@@ -114,6 +114,22 @@ export async function applyEvents(
     }
     if (await applyDecision(db, context, event, decision)) tally.changed += 1;
   }
+  await rememberOccurrences(db, connection.id, events);
+}
+
+/** The occurrences listed of series this calendar has logged, for `confirmRemovals` (SeriesOccurrence). */
+async function rememberOccurrences(db: Database, connectionId: string, events: CalendarEvent[]): Promise<void> {
+  const occurrences = events.filter(
+    (event) => (event.kind === 'occurrence' || event.kind === 'exception') && !event.removed && event.status !== 'cancelled' && event.seriesMasterId && event.originalStart,
+  );
+  if (occurrences.length === 0) return;
+  const masterIds = [...new Set(occurrences.map((event) => event.seriesMasterId!))];
+  const logged = await db.calendarEventLink.findMany({ where: { connectionId, providerEventId: { in: masterIds } }, select: { providerEventId: true } });
+  const loggedMasters = new Set(logged.map((link) => link.providerEventId));
+  const rows = occurrences
+    .filter((event) => loggedMasters.has(event.seriesMasterId!))
+    .map((event) => ({ connectionId, providerEventId: event.id, seriesMasterId: event.seriesMasterId!, originalStart: new Date(event.originalStart!) }));
+  if (rows.length > 0) await db.seriesOccurrence.createMany({ data: rows, skipDuplicates: true });
 }
 
 /** Returns whether anything was written. */

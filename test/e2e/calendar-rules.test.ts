@@ -95,19 +95,26 @@ describe('calendar → CRM rules end to end (SPEC §4)', () => {
     expect(meeting.attendees.map((a: { email: string }) => a.email)).toEqual([contactEmail]);
   });
 
-  it('4.6 a series is logged once; a cancelled occurrence is logged on its own, as cancelled (Google)', async () => {
-    const { account, user, contactEmail, contactId, calendar } = await setUp('GOOGLE');
+  it.each(E2E_PROVIDERS)('4.6 a series is logged once; a cancelled occurrence is logged on its own, as cancelled (%s)', async (provider) => {
+    const { account, user, contactEmail, contactId, calendar } = await setUp(provider);
     const masterId = await calendar.createSeries(user.email, { title: 'Weekly sync', start: inDays(7, 9), end: inDays(7, 10), guests: [contactEmail], weeks: 4 });
     const [series] = await waitForTitle(account, contactId, 'Weekly sync');
     expect(series.startAt).toBe(inDays(7, 9));
+    // Graph names a cancelled occurrence by its id alone; the service recalls which week it was.
     await calendar.cancelOccurrence(user.email, masterId, inDays(14, 9));
     const both = await waitFor(async () => {
       const found = await titled(account, contactId, 'Weekly sync');
       return found.length === 2 ? found : undefined;
     }, 'the cancelled occurrence as its own meeting');
     const occurrence = both.find((m) => m.id !== series.id)!;
-    expect(occurrence).toMatchObject({ status: 'CANCELLED', startAt: inDays(14, 9) });
+    expect(occurrence).toMatchObject({ status: 'CANCELLED', startAt: inDays(14, 9), endAt: inDays(14, 10) });
     expect(both.find((m) => m.id === series.id)!.status).toBe('SCHEDULED');
+
+    // Deleting the whole series cancels its meeting and logs no cancelled meeting per week.
+    await calendar.deleteEvent(user.email, masterId);
+    await waitFor(async () => (await titled(account, contactId, 'Weekly sync')).find((m) => m.id === series.id)?.status === 'CANCELLED', 'the series cancelled');
+    await settle(calendar, account, user.email, contactEmail, contactId);
+    expect(await titled(account, contactId, 'Weekly sync')).toHaveLength(2);
   });
 
   it(`4.7 private events are not synced; one made private keeps its meeting but stops changing (${ALT})`, async () => {
