@@ -6,6 +6,7 @@ import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
 import type { ConnectDependencies } from '../connections/connect';
+import { registerConnectionGauges } from '../connections/connection-metrics';
 import type { WorkflowControl } from '../connections/workflow-control';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
@@ -67,6 +68,7 @@ export function createApp(deps: ApiDependencies): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
+  registerConnectionGauges(metrics.registry, db, logger);
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -2,6 +2,7 @@ import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { createDatabase, type Database } from '../../db/client';
 import { testApp } from '../support/api';
+import { createTestAccount } from '../support/fixtures';
 import { testDatabase, testTemporalClient } from '../support/services';
 
 describe('health endpoints', () => {
@@ -43,5 +44,35 @@ describe('health endpoints', () => {
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
+  });
+
+  it('/metrics tells operators how many connections are in each state and how stale the stalest one is', async () => {
+    const { account } = await createTestAccount(db);
+    const connect = async (label: string, provider: 'GOOGLE' | 'MICROSOFT', status: 'ACTIVE' | 'NEEDS_REAUTH', lastSyncAt: Date | null) => {
+      const email = `${label}-${account.id.slice(0, 8)}@portal.example`;
+      const user = await db.user.create({ data: { accountId: account.id, email, emailKey: email } });
+      await db.calendarConnection.create({ data: { accountId: account.id, userId: user.id, provider, status, providerEmail: email, connectedAt: new Date(Date.now() - 7 * 86_400_000), lastSyncAt } });
+    };
+    await connect('stalled', 'MICROSOFT', 'ACTIVE', new Date(Date.now() - 2 * 86_400_000));
+    await connect('revoked', 'GOOGLE', 'NEEDS_REAUTH', new Date());
+    await connect('never-synced', 'GOOGLE', 'ACTIVE', null);
+
+    const res = await request(testApp(db, temporal)).get('/metrics');
+    expect(res.status).toBe(200);
+    const sample = (name: string, labels: string) => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(res.text)?.[1]);
+    expect(sample('calendar_connections', 'provider="GOOGLE",status="NEEDS_REAUTH"')).toBeGreaterThanOrEqual(1);
+    expect(sample('calendar_connections', 'provider="MICROSOFT",status="ACTIVE"')).toBeGreaterThanOrEqual(1);
+    expect(sample('calendar_connection_oldest_sync_age_seconds', 'provider="MICROSOFT"')).toBeGreaterThanOrEqual(2 * 86_400);
+    // Never synced counts from when it connected.
+    expect(sample('calendar_connection_oldest_sync_age_seconds', 'provider="GOOGLE"')).toBeGreaterThanOrEqual(7 * 86_400);
+  });
+
+  it('/metrics still answers when the database does not', async () => {
+    const unreachable = createDatabase({ url: 'postgresql://nobody:nothing@127.0.0.1:1/none', maxConnections: 1 });
+    const res = await request(testApp(unreachable, temporal)).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.text).toMatch(/^# TYPE calendar_connections gauge$/m);
+    expect(res.text).not.toMatch(/^calendar_connections\{/m);
+    await unreachable.$disconnect();
   });
 });
