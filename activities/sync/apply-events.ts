@@ -112,7 +112,11 @@ export async function applyEvents(
       tally.ignored.stale = (tally.ignored.stale ?? 0) + 1;
       continue;
     }
-    if (await applyDecision(db, context, event, decision)) tally.changed += 1;
+    if (await applyDecision(db, context, event, decision)) {
+      tally.changed += 1;
+      // A changed series lists its occurrences anew (their ids follow their starts): forget the old ones.
+      if (event.kind === 'seriesMaster') await db.seriesOccurrence.deleteMany({ where: { connectionId: connection.id, seriesMasterId: event.id } });
+    }
   }
   await rememberOccurrences(db, connection.id, events);
 }

@@ -4,8 +4,10 @@
  * means:
  * - a linked event or out-of-office period that still exists was moved out of the synced window
  *   (Graph reports that as `@removed` too): it is applied as it is now, so its meeting moves;
- * - an occurrence of a logged series that is gone while its series lives on was cancelled by its
- *   organizer (Graph says no more than its id): it becomes that cancelled occurrence (SPEC §4.6);
+ * - an occurrence of a logged series that is gone while its series is as the CRM last applied it was
+ *   cancelled by its organizer (Graph says no more than its id): it becomes that cancelled
+ *   occurrence (SPEC §4.6). A changed series (moved, shortened) drops occurrences without
+ *   cancelling them, so its removals stay removals, and applying it forgets its old occurrences;
  * - anything else stays a removal.
  */
 import type { Database } from '../../db/client';
@@ -26,10 +28,24 @@ export async function confirmRemovals(db: Database, session: ProviderSession, ev
   if (linked.size === 0 && occurrenceById.size === 0) return events;
 
   const lookUp = (id: string) => session.run((calendar) => calendar.getEvent(id));
-  const liveSeries = new Map<string, Promise<boolean>>();
-  const seriesLives = (masterId: string) => {
-    if (!liveSeries.has(masterId)) liveSeries.set(masterId, lookUp(masterId).then((master) => !!master && master.status !== 'cancelled'));
-    return liveSeries.get(masterId)!;
+  const unchangedSeries = new Map<string, Promise<boolean>>();
+  /**
+   * The series lives on as the CRM last applied it. A series that changed since (moved, shortened)
+   * drops occurrences without cancelling them: those removals must not become cancelled meetings.
+   */
+  const seriesUnchanged = (masterId: string) => {
+    if (!unchangedSeries.has(masterId)) {
+      const check = async () => {
+        const [master, link] = await Promise.all([
+          lookUp(masterId),
+          db.calendarEventLink.findUnique({ where: { connectionId_providerEventId: { connectionId: session.connection.id, providerEventId: masterId } }, select: { sourceUpdatedAt: true } }),
+        ]);
+        if (!master || master.status === 'cancelled' || !master.updatedAt || !link?.sourceUpdatedAt) return false;
+        return Date.parse(master.updatedAt) <= link.sourceUpdatedAt.getTime();
+      };
+      unchangedSeries.set(masterId, check());
+    }
+    return unchangedSeries.get(masterId)!;
   };
 
   const confirmed: CalendarEvent[] = [];
@@ -41,7 +57,7 @@ export async function confirmRemovals(db: Database, session: ProviderSession, ev
     }
     const current = await lookUp(event.id);
     if (current && current.status !== 'cancelled') confirmed.push(current);
-    else if (occurrence && !event.seriesMasterId && (await seriesLives(occurrence.seriesMasterId)))
+    else if (occurrence && !event.seriesMasterId && (await seriesUnchanged(occurrence.seriesMasterId)))
       confirmed.push({ ...event, kind: 'occurrence', status: 'cancelled', seriesMasterId: occurrence.seriesMasterId, originalStart: occurrence.originalStart.toISOString() });
     else confirmed.push(event);
   }

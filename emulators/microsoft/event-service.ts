@@ -5,7 +5,7 @@
  * when a change comes through Graph.
  */
 import { applyBody, parseGraphTime, sameAddress, type Attendee, type GraphResponse, type OccurrenceOverride, type StoredEvent } from './event-model';
-import { occurrenceId, type Mailbox, type MailboxStore } from './mailboxes';
+import { occurrenceId, occurrences, type Mailbox, type MailboxStore } from './mailboxes';
 
 export type MailKind = 'invitation' | 'update' | 'cancellation';
 
@@ -68,10 +68,15 @@ export class EventService {
     const before = new Set(event.attendees.map((a) => a.person.address.toLowerCase()));
     const previous = event.attendees;
     const timeOrPlace = body.start !== undefined || body.end !== undefined || body.location !== undefined || body.subject !== undefined;
+    const instancesBefore = event.recurrence ? occurrences(event).map((o) => o.id) : [];
     applyBody(event, body);
     const dropped = previous.filter((a) => !event.attendees.some((now) => sameAddress(now.person.address, a.person.address)));
     this.bump(event);
     this.store.touch(mailbox, event.id, 'updated');
+    // Instance ids carry their original start: a rescheduled series' old instances are gone, and
+    // delta reports them removed (as Graph does when a series moves).
+    const instancesNow = new Set(event.recurrence ? occurrences(event).map((o) => o.id) : []);
+    for (const id of instancesBefore) if (!instancesNow.has(id)) this.store.touch(mailbox, id, 'deleted');
     if (options.mail) {
       const added = event.attendees.filter((a) => !before.has(a.person.address.toLowerCase()));
       this.mail(event, added, 'invitation');

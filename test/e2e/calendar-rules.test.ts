@@ -117,6 +117,16 @@ describe('calendar → CRM rules end to end (SPEC §4)', () => {
     expect(await titled(account, contactId, 'Weekly sync')).toHaveLength(2);
   });
 
+  it.each(E2E_PROVIDERS)('4.6 a rescheduled series moves its meeting and cancels no week (%s)', async (provider) => {
+    const { account, user, contactEmail, contactId, calendar } = await setUp(provider);
+    const masterId = await calendar.createSeries(user.email, { title: 'Standup', start: inDays(7, 9), end: inDays(7, 10), guests: [contactEmail], weeks: 4 });
+    const [series] = await waitForTitle(account, contactId, 'Standup');
+    await calendar.updateEvent(user.email, masterId, { start: inDays(8, 11), end: inDays(8, 12) });
+    await waitFor(async () => (await titled(account, contactId, 'Standup')).some((m) => m.id === series.id && m.startAt === inDays(8, 11)), 'the series meeting moved');
+    await settle(calendar, account, user.email, contactEmail, contactId);
+    expect((await titled(account, contactId, 'Standup')).map((m) => [m.status, m.startAt])).toEqual([['SCHEDULED', inDays(8, 11)]]);
+  });
+
   it(`4.7 private events are not synced; one made private keeps its meeting but stops changing (${ALT})`, async () => {
     const { account, user, contactEmail, contactId, calendar } = await setUp(ALT);
     await calendar.createEvent(user.email, { title: 'Secret from the start', start: inDays(8, 9), end: inDays(8, 10), guests: [contactEmail], private: true });

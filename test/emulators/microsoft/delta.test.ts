@@ -103,6 +103,21 @@ describe('Microsoft Graph calendarView delta', () => {
     expect(after.events).toEqual([expect.objectContaining({ id: firstOne.id, removed: true })]);
   });
 
+  it('reports the old instances of a rescheduled series as removed and lists the new ones', async () => {
+    const window = { start: '2031-04-01T00:00:00Z', end: '2031-05-01T00:00:00Z' };
+    const series = control().userCreateEvent(email(), { subject: 'Moving', start: '2031-04-07T09:00:00Z', end: '2031-04-07T10:00:00Z', recurrence: weekly(2) });
+    const first = await readAll(context.mailbox.calendar, { window });
+    const oldIds = first.events.filter((e) => e.kind === 'occurrence').map((e) => e.id);
+    expect(oldIds).toHaveLength(2);
+
+    control().userUpdateEvent(email(), series.id as string, { start: '2031-04-08T11:00:00Z', end: '2031-04-08T12:00:00Z' });
+    const changes = await readAll(context.mailbox.calendar, { cursor: first.cursor });
+    const listed = changes.events.filter((e) => e.kind === 'occurrence' && !e.removed);
+    expect(listed.map((e) => e.originalStart).sort()).toEqual(['2031-04-08T11:00:00.000Z', '2031-04-15T11:00:00.000Z']);
+    expect(changes.events.filter((e) => e.removed).map((e) => e.id).sort()).toEqual([...oldIds].sort());
+    expect(listed.some((e) => oldIds.includes(e.id))).toBe(false);
+  });
+
   it("shows an attendee-user the organizer's series with own ids, and a cancelled occurrence as a cancelled exception", async () => {
     const guest = await signIn(context.emulator, 'guest@contoso.example');
     const window = { start: '2032-01-01T00:00:00Z', end: '2032-02-01T00:00:00Z' };
