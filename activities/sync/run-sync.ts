@@ -103,8 +103,10 @@ export type ReconcileResult = { report: ReconcileOutcome; tally: Tally };
 
 /**
  * Re-reads the synced window and applies it again. Applying a state the CRM already holds writes
- * nothing, so whatever is written is drift: a repair. Linked meetings the listing no longer shows
- * are looked up one by one, and cancelled when their event is gone.
+ * nothing, so whatever is written is drift: a repair. Linked meetings and out-of-office periods the
+ * listing no longer shows are looked up one by one, and removed when their event is gone. The read's
+ * cursor then replaces the stored one: everything before it has just been applied, and a Graph delta
+ * link keeps the window of the read that made it, so this keeps that window moving with the days.
  */
 export async function runReconcile(deps: ApplyDependencies, session: ProviderSession, settings: SyncSettings): Promise<ReconcileResult> {
   const context = await prepare(deps, session, settings);
@@ -112,16 +114,23 @@ export async function runReconcile(deps: ApplyDependencies, session: ProviderSes
   const window = syncWindow(settings);
   const tally = emptyTally();
   const seen = new Set<string>();
-  await listAllChanges(session, { window }, 'reconcile', async (events) => {
+  const cursor = await listAllChanges(session, { window }, 'reconcile', async (events) => {
     for (const event of events) seen.add(event.id);
     await applyEvents(deps, context, events, tally, 'reapply');
   });
 
-  const linked = await deps.db.calendarEventLink.findMany({
-    where: { connectionId, meeting: { status: { not: 'CANCELLED' }, deletedAt: null, startAt: { gte: new Date(window.start), lte: new Date(window.end) } } },
-    select: { providerEventId: true },
-  });
-  for (const { providerEventId } of linked.filter((link) => !seen.has(link.providerEventId))) {
+  const [meetings, periods] = await Promise.all([
+    deps.db.calendarEventLink.findMany({
+      where: { connectionId, meeting: { status: { not: 'CANCELLED' }, deletedAt: null, startAt: { gte: new Date(window.start), lte: new Date(window.end) } } },
+      select: { providerEventId: true },
+    }),
+    deps.db.outOfOffice.findMany({
+      where: { connectionId, deletedAt: null, providerEventId: { not: null }, endAt: { gte: new Date(window.start) }, startAt: { lte: new Date(window.end) } },
+      select: { providerEventId: true },
+    }),
+  ]);
+  const unseen = [...meetings, ...periods].map((link) => link.providerEventId!).filter((id) => !seen.has(id));
+  for (const providerEventId of unseen) {
     const event = await session.run((calendar) => calendar.getEvent(providerEventId));
     const gone = event ?? { id: providerEventId, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] };
     await applyEvents(deps, context, [gone], tally, 'reapply');
@@ -129,5 +138,6 @@ export async function runReconcile(deps: ApplyDependencies, session: ProviderSes
 
   const at = new Date();
   await deps.db.calendarConnection.update({ where: { id: connectionId }, data: { lastReconcileAt: at } });
+  if (cursor) await saveCursor(deps, connectionId, cursor);
   return { report: { at: at.toISOString(), checked: tally.seen, repaired: tally.changed }, tally };
 }

@@ -49,6 +49,16 @@ describe.each(E2E_PROVIDERS)('connection timers on %s', (provider) => {
     expect(metrics).toMatch(new RegExp(`calendar_synced_events_total\\{provider="${provider}",result="changed"\\} [1-9]`));
   });
 
+  it('removes at reconciliation an out-of-office period whose event is gone unnoticed', async () => {
+    const { account, user } = await connectedUser('reconcile-away');
+    const connection = await harness.db.calendarConnection.findUniqueOrThrow({ where: { userId: user.id } });
+    // Drift: the CRM holds a period for an event the calendar no longer has, and no change will say so.
+    const stale = await harness.db.outOfOffice.create({
+      data: { accountId: account.accountId, userId: user.id, connectionId: connection.id, providerEventId: 'long-gone-event', title: 'Old leave', startAt: new Date(inDays(5, 0)), endAt: new Date(inDays(6, 0)), source: 'CALENDAR' },
+    });
+    await waitFor(async () => (await harness.db.outOfOffice.findUniqueOrThrow({ where: { id: stale.id } })).deletedAt !== null, 'the period removed by reconciliation');
+  });
+
   it('renews the push channel before it expires and stops the old one', async () => {
     const { account, user } = await connectedUser('renew');
     const [first] = await calendar.liveChannels(user.email);
