@@ -28,24 +28,10 @@ export async function confirmRemovals(db: Database, session: ProviderSession, ev
   if (linked.size === 0 && occurrenceById.size === 0) return events;
 
   const lookUp = (id: string) => session.run((calendar) => calendar.getEvent(id));
-  const unchangedSeries = new Map<string, Promise<boolean>>();
-  /**
-   * The series lives on as the CRM last applied it. A series that changed since (moved, shortened)
-   * drops occurrences without cancelling them: those removals must not become cancelled meetings.
-   */
+  const checkedSeries = new Map<string, Promise<boolean>>();
   const seriesUnchanged = (masterId: string) => {
-    if (!unchangedSeries.has(masterId)) {
-      const check = async () => {
-        const [master, link] = await Promise.all([
-          lookUp(masterId),
-          db.calendarEventLink.findUnique({ where: { connectionId_providerEventId: { connectionId: session.connection.id, providerEventId: masterId } }, select: { sourceUpdatedAt: true } }),
-        ]);
-        if (!master || master.status === 'cancelled' || !master.updatedAt || !link?.sourceUpdatedAt) return false;
-        return Date.parse(master.updatedAt) <= link.sourceUpdatedAt.getTime();
-      };
-      unchangedSeries.set(masterId, check());
-    }
-    return unchangedSeries.get(masterId)!;
+    if (!checkedSeries.has(masterId)) checkedSeries.set(masterId, isSeriesAsApplied(db, session, masterId));
+    return checkedSeries.get(masterId)!;
   };
 
   const confirmed: CalendarEvent[] = [];
@@ -62,4 +48,20 @@ export async function confirmRemovals(db: Database, session: ProviderSession, ev
     else confirmed.push(event);
   }
   return confirmed;
+}
+
+/**
+ * The series lives on as the CRM last applied it. A series that changed since (moved, shortened)
+ * drops occurrences without cancelling them: those removals must not become cancelled meetings.
+ */
+async function isSeriesAsApplied(db: Database, session: ProviderSession, masterId: string): Promise<boolean> {
+  const [master, link] = await Promise.all([
+    session.run((calendar) => calendar.getEvent(masterId)),
+    db.calendarEventLink.findUnique({
+      where: { connectionId_providerEventId: { connectionId: session.connection.id, providerEventId: masterId } },
+      select: { sourceUpdatedAt: true },
+    }),
+  ]);
+  if (!master || master.status === 'cancelled' || !master.updatedAt || !link?.sourceUpdatedAt) return false;
+  return Date.parse(master.updatedAt) <= link.sourceUpdatedAt.getTime();
 }
