@@ -17,6 +17,7 @@ import { openApiDocument } from './openapi';
 import { authenticate } from './middleware/authenticate';
 import { accountRouter } from './routers/account';
 import { calendarConnectionRouter } from './routers/calendar-connection';
+import { calendarConnectionsRouter } from './routers/calendar-connections';
 import { meetingsRouter } from './routers/meetings';
 import { oauthCallbackRouter } from './routers/oauth-callback';
 import { outOfOfficeRouter } from './routers/out-of-office';
@@ -77,6 +78,7 @@ export function createApp(deps: ApiDependencies): Express {
   v1.use(express.json({ limit: '1mb' }));
   v1.use(authenticate(db));
   v1.use('/account', accountRouter(db));
+  v1.use('/calendar-connections', calendarConnectionsRouter(db));
   v1.use('/users/:userId/calendar-connection', calendarConnectionRouter(connect));
   v1.use('/users/:userId/out-of-office', outOfOfficeRouter(db, workflows));
   v1.use('/users', usersRouter(db));

@@ -148,6 +148,18 @@ export function openApiDocument(publicBaseUrl: string): Json {
       ...recordPaths('deals', 'deal', dealSchemas),
       ...recordPaths('tickets', 'ticket', ticketSchemas),
 
+      '/v1/calendar-connections': {
+        get: {
+          tags: ['Calendar connection'],
+          summary: 'The account’s calendar connections, by status and provider (who must reconnect, and why)',
+          parameters: [
+            ...pageQuery,
+            { name: 'status', in: 'query', schema: { type: 'string', enum: ['CONNECTING', 'ACTIVE', 'NEEDS_REAUTH', 'DISCONNECTED'] } },
+            { name: 'provider', in: 'query', schema: { type: 'string', enum: ['GOOGLE', 'MICROSOFT'] } },
+          ],
+          responses: { 200: jsonResponse('A page of connections'), ...commonErrors },
+        },
+      },
       '/v1/users/{userId}/calendar-connection': {
         parameters: [pathId('userId')],
         get: {

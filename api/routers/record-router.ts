@@ -29,7 +29,8 @@ export interface RecordRouterSpec<C extends z.ZodType, U extends z.ZodType> {
   uniqueField?: string;
 }
 
-const listQuery = z.object({
+/** `limit` and the `after` cursor (the previous page's `next`) of every id-ordered list. */
+export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: z.uuid().optional(),
 });
@@ -56,7 +57,7 @@ export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: Rec
   });
 
   router.get('/', async (req, res) => {
-    const { limit, after } = parse(listQuery, req.query, 'query');
+    const { limit, after } = parse(pageQuery, req.query, 'query');
     const items = await spec.delegate.findMany({
       where: { accountId: accountIdOf(req) },
       orderBy: { id: 'asc' },
