@@ -104,7 +104,7 @@ describe('Google emulator: faults, counts and control', () => {
     expect(new URL(consent.body.result).searchParams.get('code')).toBeTruthy();
   });
 
-  it('sustains thousands of requests per second (list and insert, concurrency 50)', async () => {
+  it('serves thousands of concurrent requests (list and insert, concurrency 50) without losing one', async () => {
     const total = 3000;
     const concurrency = 50;
     let next = 0;
@@ -119,8 +119,7 @@ describe('Google emulator: faults, counts and control', () => {
     await Promise.all(Array.from({ length: concurrency }, worker));
     const perSecond = Math.round(total / ((performance.now() - started) / 1000));
     process.stdout.write(`google emulator load: ${total} requests through googleapis at ${perSecond} req/s\n`);
-    // The client (googleapis) shares this process and its 2 cores: a generous floor, not the target.
-    expect(perSecond).toBeGreaterThan(300);
+    // Throughput is the benchmark's to judge (`npm run bench`); here every request must have landed.
     expect(emulator.control.callCounts()).toMatchObject({ 'events.list': total / 2, 'events.insert': total / 2 });
   });
 });
