@@ -147,11 +147,10 @@ describe('Google emulator: push channels', () => {
         { title: 'x', start: { dateTime: '2030-01-01T10:00:00Z' }, end: { dateTime: '2030-01-01T11:00:00Z' }, attendees: [] },
         { clientId: 'delay-test-1' },
       );
-      const apiMs = Date.now() - started;
+      // The call returned before its notification went out: delivery does not hold the API up.
       expect(received('chan-faults')).toHaveLength(before);
       await receivedCount('chan-faults', before + 1);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-      expect(apiMs).toBeLessThan(300);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290); // timers and Date.now() may differ by a tick
     });
   });
 
