@@ -128,6 +128,7 @@ async function rememberOccurrences(db: Database, connectionId: string, events: C
   );
   if (occurrences.length === 0) return;
   const masterIds = [...new Set(occurrences.map((event) => event.seriesMasterId!))];
+  // Asked after the page is applied: the page may have just logged the series.
   const logged = await db.calendarEventLink.findMany({ where: { connectionId, providerEventId: { in: masterIds } }, select: { providerEventId: true } });
   const loggedMasters = new Set(logged.map((link) => link.providerEventId));
   const rows = occurrences

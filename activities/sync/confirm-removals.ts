@@ -2,13 +2,14 @@
  * A bare removal (Graph `@removed`, Google's bare `cancelled`) says only that the listing no longer
  * shows an event. Before the sync rules judge one the CRM cares about, the calendar is asked what it
  * means:
- * - a linked event or out-of-office period that still exists was moved out of the synced window
- *   (Graph reports that as `@removed` too): it is applied as it is now, so its meeting moves;
+ * - a linked event or out-of-office period the calendar still returns is applied as it is now: one
+ *   moved out of the synced window (Graph reports that as `@removed` too) moves its meeting;
  * - an occurrence of a logged series that is gone while its series is as the CRM last applied it was
  *   cancelled by its organizer (Graph says no more than its id): it becomes that cancelled
  *   occurrence (SPEC §4.6). A changed series (moved, shortened) drops occurrences without
  *   cancelling them, so its removals stay removals, and applying it forgets its old occurrences;
  * - anything else stays a removal.
+ * Reconciliation sends the linked events its read no longer shows through here too.
  */
 import type { Database } from '../../db/client';
 import type { CalendarEvent } from '../../providers/types';
@@ -42,7 +43,7 @@ export async function confirmRemovals(db: Database, session: ProviderSession, ev
       continue;
     }
     const current = await lookUp(event.id);
-    if (current && current.status !== 'cancelled') confirmed.push(current);
+    if (current) confirmed.push(current); // as the calendar has it now: moved, or cancelled with its details
     else if (occurrence && !event.seriesMasterId && (await seriesUnchanged(occurrence.seriesMasterId)))
       confirmed.push({ ...event, kind: 'occurrence', status: 'cancelled', seriesMasterId: occurrence.seriesMasterId, originalStart: occurrence.originalStart.toISOString() });
     else confirmed.push(event);

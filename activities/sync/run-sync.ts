@@ -130,11 +130,8 @@ export async function runReconcile(deps: ApplyDependencies, session: ProviderSes
     }),
   ]);
   const unseen = [...meetings, ...periods].map((link) => link.providerEventId!).filter((id) => !seen.has(id));
-  for (const providerEventId of unseen) {
-    const event = await session.run((calendar) => calendar.getEvent(providerEventId));
-    const gone = event ?? { id: providerEventId, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] };
-    await applyEvents(deps, context, [gone], tally, 'reapply');
-  }
+  const removals = unseen.map((id) => ({ id, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] }));
+  await applyEvents(deps, context, await confirmRemovals(deps.db, session, removals), tally, 'reapply');
 
   const at = new Date();
   await deps.db.calendarConnection.update({ where: { id: connectionId }, data: { lastReconcileAt: at } });

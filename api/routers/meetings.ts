@@ -12,9 +12,9 @@ import { conflict, notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
 import { idempotent } from '../middleware/idempotency';
 import { parse } from '../validation';
+import { pageArgs, pageOf, pageQuery } from './record-router';
 
 const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-const listQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), after: z.uuid().optional() });
 const uuids = z.array(z.uuid({ message: 'must be a UUID' })).max(200);
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with offset, e.g. 2026-12-01T10:00:00Z' });
 const timeZone = z.string().refine((zone) => {
@@ -63,15 +63,9 @@ export function meetingsRouter(db: Database, workflows: WorkflowControl): Router
   };
 
   router.get('/', async (req, res) => {
-    const { limit, after } = parse(listQuery, req.query, 'query');
-    const meetings = await db.meeting.findMany({
-      where: { accountId: accountIdOf(req), deletedAt: null },
-      include: meetingInclude,
-      orderBy: { id: 'asc' },
-      take: limit,
-      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
-    });
-    res.json({ items: meetings.map(meetingView), next: meetings.length === limit ? meetings[meetings.length - 1]!.id : null });
+    const page = parse(pageQuery, req.query, 'query');
+    const meetings = await db.meeting.findMany({ where: { accountId: accountIdOf(req), deletedAt: null }, include: meetingInclude, ...pageArgs(page) });
+    res.json(pageOf(meetings.map(meetingView), page.limit));
   });
 
   router.get('/:id', async (req, res) => {

@@ -34,6 +34,16 @@ export const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   after: z.uuid().optional(),
 });
+
+/** The Prisma arguments for one page of an id-ordered list. */
+export const pageArgs = ({ limit, after }: z.infer<typeof pageQuery>) => ({
+  orderBy: { id: 'asc' as const },
+  take: limit,
+  ...(after ? { cursor: { id: after }, skip: 1 } : {}),
+});
+
+/** The list response: the page and the `after` of the next one (null on the last page). */
+export const pageOf = <T extends { id: string }>(items: T[], limit: number) => ({ items, next: items.length === limit ? items[items.length - 1]!.id : null });
 const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 
 export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: RecordRouterSpec<C, U>): Router {
@@ -57,14 +67,9 @@ export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: Rec
   });
 
   router.get('/', async (req, res) => {
-    const { limit, after } = parse(pageQuery, req.query, 'query');
-    const items = await spec.delegate.findMany({
-      where: { accountId: accountIdOf(req) },
-      orderBy: { id: 'asc' },
-      take: limit,
-      ...(after ? { cursor: { id: after }, skip: 1 } : {}),
-    });
-    res.json({ items, next: items.length === limit ? items[items.length - 1]!.id : null });
+    const page = parse(pageQuery, req.query, 'query');
+    const items = await spec.delegate.findMany({ where: { accountId: accountIdOf(req) }, ...pageArgs(page) });
+    res.json(pageOf(items, page.limit));
   });
 
   router.get('/:id', async (req, res) => {
