@@ -13,7 +13,7 @@ import type { EventService } from './event-service';
 import { controlMethods } from '../shared/control-rpc';
 import { FaultControls } from '../shared/fault-controls';
 import type { FaultPlan } from '../shared/fault-plan';
-import type { WebhookSender } from '../shared/webhook-sender';
+import type { RetrySchedule, WebhookSender } from '../shared/webhook-sender';
 import type { OAuthService } from './oauth-service';
 import type { Outbox, OutboxMessage } from './outbox';
 import type { ChannelView, PushChannels } from './push-channels';
@@ -65,13 +65,14 @@ export class GoogleEmulatorControl extends FaultControls<GoogleEndpoint> {
     return this.parts.store.allUsers().map(({ email, name, sub }) => ({ email, name, sub }));
   }
 
-  /** Forgets everything: users, events, tokens, channels, mail, faults and counts. */
+  /** Forgets everything: users, events, tokens, channels and their waiting notifications, mail, faults and counts. */
   reset(): void {
     const { store, oauth, channels, outbox, faults, sender } = this.parts;
     store.reset();
     sender.faults = {};
     oauth.reset();
     channels.reset();
+    sender.cancelPending();
     outbox.clear();
     faults.clearFaults();
     faults.resetCounts();
@@ -104,7 +105,9 @@ export class GoogleEmulatorControl extends FaultControls<GoogleEndpoint> {
     this.parts.store.requireUser(email).calendar.epoch += 1;
   }
 
-  configure(settings: { accessTokenLifetimeSeconds?: number; maxChannelLifetimeSeconds?: number }): void {
+  /** `deliveryRetry` changes only the parts given of the notification retry schedule (see WebhookSender). */
+  configure(settings: { accessTokenLifetimeSeconds?: number; maxChannelLifetimeSeconds?: number; deliveryRetry?: Partial<RetrySchedule> }): void {
+    if (settings.deliveryRetry !== undefined) this.parts.sender.setRetrySchedule(settings.deliveryRetry); // first: it may refuse
     if (settings.accessTokenLifetimeSeconds !== undefined) this.parts.oauth.options.accessTokenLifetimeSeconds = settings.accessTokenLifetimeSeconds;
     if (settings.maxChannelLifetimeSeconds !== undefined) this.parts.channels.maxLifetimeMs = settings.maxChannelLifetimeSeconds * 1000;
   }

@@ -13,7 +13,8 @@
  *   mail recorded in an outbox, recurring masters with exceptions (instance ids
  *   `<masterId>_<YYYYMMDDTHHMMSSZ>`), out-of-office events, one shared event in every attendee-user's
  *   calendar (same id and iCalUID), Google's JSON error bodies.
- * - Push: `events.watch` channels that really POST `sync` then `exists` notifications, `channels.stop`.
+ * - Push: `events.watch` channels that really POST `sync` then `exists` notifications, retried on
+ *   500/502/503/504 with exponential backoff, `channels.stop`.
  * - Not supported: `singleEvents=true` (400), other calendars than the user's primary, `events.update`
  *   (PUT), `events.instances`, `events.move`, recurrence expansion (a series with no `UNTIL` counts
  *   as endless for `timeMin`).
@@ -34,13 +35,13 @@ import { EventService } from './event-service';
 import { OAUTH_PATHS, oauthRouter } from './oauth-routes';
 import { OAuthService } from './oauth-service';
 import { Outbox } from './outbox';
-import { PushChannels } from './push-channels';
+import { googleDeliveryPolicy, PushChannels } from './push-channels';
 
 export { GoogleEmulatorControl, GOOGLE_ENDPOINTS, type GoogleEndpoint, type Invitation } from './control';
 export type { OutboxMessage, MailKind, SendUpdates } from './outbox';
 export type { ChannelView } from './push-channels';
 export type { PlannedFault } from '../shared/fault-plan';
-export type { DeliveryFaults } from '../shared/webhook-sender';
+export type { DeliveryFaults, RetrySchedule } from '../shared/webhook-sender';
 
 export interface GoogleEmulatorOptions {
   /** 0 (default) picks a free port. */
@@ -85,7 +86,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     accessTokenLifetimeSeconds: options.accessTokenLifetimeSeconds ?? 3600,
     issuer: url,
   });
-  const sender = new WebhookSender(log);
+  const sender = new WebhookSender(log, googleDeliveryPolicy);
   const channels = new PushChannels(store, sender, rootUrl, options.maxChannelLifetimeSeconds ?? 7 * 24 * 3600);
   store.onChange = (calendar) => channels.notifyChange(calendar);
   const faults = new FaultPlan<GoogleEndpoint>();

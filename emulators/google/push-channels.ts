@@ -1,11 +1,23 @@
 /**
  * `events.watch` channels and their notifications. A channel gets one `sync` message when created,
  * then one `exists` per change of its calendar, until it expires or is stopped. Notifications carry
- * no body, only `X-Goog-*` headers, and are sent asynchronously (see WebhookSender).
+ * no body, only `X-Goog-*` headers, and are sent asynchronously (see WebhookSender); a retry is the
+ * same message again, message number included.
  */
 import type { Calendar, CalendarStore } from './calendar-store';
 import { badRequest, GoogleApiError } from './errors';
-import type { WebhookSender } from '../shared/webhook-sender';
+import type { DeliveryPolicy, WebhookSender } from '../shared/webhook-sender';
+
+/**
+ * Google's push guide ("Responding to notifications", developers.google.com/calendar/api/guides/push):
+ * 200, 201, 202, 204 and 102 mean success; 500, 502, 503 and 504 are retried with exponential
+ * backoff; any other status is a failure, not retried. The guide is silent on receivers that never
+ * answer: they are retried, like the 502/504 a proxy in front of them would answer.
+ */
+export const googleDeliveryPolicy: DeliveryPolicy = (status) => {
+  if (status === undefined || [500, 502, 503, 504].includes(status)) return 'retry';
+  return [200, 201, 202, 204, 102].includes(status) ? 'delivered' : 'failed';
+};
 
 export interface Channel {
   id: string;
@@ -19,7 +31,10 @@ export interface Channel {
   stopped: boolean;
   messageNumber: number;
   delivered: number;
+  /** Notifications given up on: refused, or retried `maxAttempts` times in vain. */
   failed: number;
+  /** Retry POSTs sent. */
+  retries: number;
 }
 
 export interface ChannelView extends Omit<Channel, 'messageNumber'> {
@@ -67,6 +82,7 @@ export class PushChannels {
       messageNumber: 0,
       delivered: 0,
       failed: 0,
+      retries: 0,
     };
     this.channels.set(id, channel);
     this.deliver(channel, 'sync');
@@ -118,8 +134,9 @@ export class PushChannels {
       'X-Goog-Resource-URI': channel.resourceUri,
       ...(channel.token !== undefined ? { 'X-Goog-Channel-Token': channel.token } : {}),
     };
-    this.sender.send({ url: channel.address, headers }, (ok) => {
-      if (ok) channel.delivered += 1;
+    this.sender.send({ url: channel.address, headers }, (outcome) => {
+      if (outcome === 'delivered') channel.delivered += 1;
+      else if (outcome === 'retried') channel.retries += 1;
       else channel.failed += 1;
     });
   }

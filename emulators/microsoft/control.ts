@@ -7,7 +7,7 @@
 import { controlMethods } from '../shared/control-rpc';
 import { FaultControls } from '../shared/fault-controls';
 import type { FaultPlan } from '../shared/fault-plan';
-import type { WebhookSender } from '../shared/webhook-sender';
+import type { RetrySchedule, WebhookSender } from '../shared/webhook-sender';
 import type { DeltaService } from './delta';
 import { MICROSOFT_ENDPOINTS, type MicrosoftEndpoint } from './endpoints';
 import { renderEvent, type GraphResponse } from './event-model';
@@ -65,6 +65,7 @@ export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
     this.parts.store.clear();
     this.parts.identity.reset();
     this.parts.subscriptions.clear();
+    this.parts.sender.cancelPending();
     this.parts.delta.clear();
     this.parts.events.outbox.length = 0;
     this.parts.faults.clearFaults();
@@ -92,7 +93,9 @@ export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
     this.parts.delta.invalidate(this.parts.store.require(email));
   }
 
-  configure(settings: { accessTokenLifetimeSeconds?: number; maxSubscriptionMinutes?: number }): void {
+  /** `deliveryRetry` changes only the parts given of the notification retry schedule (see WebhookSender). */
+  configure(settings: { accessTokenLifetimeSeconds?: number; maxSubscriptionMinutes?: number; deliveryRetry?: Partial<RetrySchedule> }): void {
+    if (settings.deliveryRetry !== undefined) this.parts.sender.setRetrySchedule(settings.deliveryRetry); // first: it may refuse
     if (settings.accessTokenLifetimeSeconds !== undefined) this.parts.identity.options.accessTokenLifetimeSeconds = settings.accessTokenLifetimeSeconds;
     if (settings.maxSubscriptionMinutes !== undefined) this.parts.subscriptions.options.maxMinutes = settings.maxSubscriptionMinutes;
   }

@@ -6,6 +6,7 @@ export const MICROSOFT_ENDPOINTS = [
   'events.patch',
   'events.delete',
   'subscriptions.create',
+  'subscriptions.list',
   'subscriptions.update',
   'subscriptions.delete',
   'oauth.token',

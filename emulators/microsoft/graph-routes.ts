@@ -92,6 +92,12 @@ export function graphRouter(parts: GraphParts): Router {
   router.post('/v1.0/subscriptions', route('subscriptions.create', async (req, res, mailbox) => {
     res.status(201).json(renderSubscription(await subscriptions.create(mailbox, req.body ?? {})));
   }));
+  // The emulator serves one app, so "this app's subscriptions for the signed-in user" (the delegated
+  // case of Graph's "List subscriptions") are the user's. Graph leaves `clientState` out of a list
+  // ("the clientState property value is not returned for security purposes", same page).
+  router.get('/v1.0/subscriptions', route('subscriptions.list', (_req, res, mailbox) => {
+    res.json({ value: subscriptions.ofMailbox(mailbox).map((s) => ({ ...renderSubscription(s), clientState: null })) });
+  }));
   router.get('/v1.0/subscriptions/:id', route('subscriptions.update', (req, res, mailbox) => {
     res.json(renderSubscription(subscriptions.get(mailbox, String(req.params.id))));
   }));

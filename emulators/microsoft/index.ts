@@ -10,8 +10,8 @@
  * copies of one meeting in several users' calendars (same iCalUId, own ids); daily, weekly, monthly
  * and yearly series with occurrences, exceptions and cancelled occurrences; delta with
  * nextLink/deltaLink paging, occurrence stubs, `@removed` and 410 `syncStateNotFound`; subscriptions
- * with the validation handshake, capped expiry, `clientState`, real notifications and lifecycle
- * events; scripted faults (429 + Retry-After, 503, …) and call counts.
+ * with the validation handshake, capped expiry, listing, `clientState`, real notifications (retried
+ * until answered 2xx) and lifecycle events; scripted faults (429 + Retry-After, 503, …) and call counts.
  * Not supported: calendars other than the default one, time zones other than UTC (requests and
  * `Prefer: outlook.timezone`), `$select`/`$filter`, relative monthly/yearly recurrence, batching.
  *
@@ -35,7 +35,7 @@ import { sendGraphError } from './graph-errors';
 import { graphRouter } from './graph-routes';
 import { identityRouter, IdentityService } from './identity';
 import { MailboxStore } from './mailboxes';
-import { Subscriptions } from './subscriptions';
+import { graphDeliveryPolicy, Subscriptions } from './subscriptions';
 
 export { MicrosoftEmulatorControl, type Invitation } from './control';
 export { MICROSOFT_ENDPOINTS, type MicrosoftEndpoint } from './endpoints';
@@ -102,7 +102,7 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
   });
   const events = new EventService(store);
   const delta = new DeltaService(store, url);
-  const sender = new WebhookSender(log);
+  const sender = new WebhookSender(log, graphDeliveryPolicy);
   const subscriptions = new Subscriptions(sender, {
     tenant: tenantId,
     maxMinutes: options.maxSubscriptionMinutes ?? 10_080,

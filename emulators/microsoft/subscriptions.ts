@@ -1,12 +1,23 @@
 /**
  * Graph change-notification subscriptions on a user's events. Creating one performs the validation
  * handshake against its notification (and lifecycle) URL and fails unless the token is echoed as
- * plain text in time; the expiry is capped; changes are really POSTed with the `clientState`;
- * lifecycle notifications are sent on demand. `lifecycleNotificationUrl` cannot be added by PATCH.
+ * plain text in time; the expiry is capped; changes are really POSTed with the `clientState`, and
+ * retried until answered 2xx; lifecycle notifications are sent on demand. `lifecycleNotificationUrl`
+ * cannot be added by PATCH.
  */
 import crypto from 'node:crypto';
-import type { WebhookSender } from '../shared/webhook-sender';
+import type { DeliveryPolicy, WebhookSender } from '../shared/webhook-sender';
 import type { Mailbox } from './mailboxes';
+
+/**
+ * Graph retries every notification not answered 2xx — 4xx included — and every one that times out,
+ * with exponential backoff, for up to 4 hours ("HTTP codes and retry logic" in
+ * learn.microsoft.com/graph/change-notifications-delivery-webhooks: "If the service receives a
+ * non-2xx HTTP response within that 3-second window, or if the request times out […], it continues
+ * to retry delivery for up to 4 hours"); its "Authentication" section has Graph retrying even while
+ * the endpoint's access token is expired. No answer makes it give up at once.
+ */
+export const graphDeliveryPolicy: DeliveryPolicy = (status) => (status !== undefined && status >= 200 && status < 300 ? 'delivered' : 'retry');
 
 export interface Subscription {
   id: string;
@@ -20,6 +31,10 @@ export interface Subscription {
   expiresMs: number;
   deleted: boolean;
   delivered: number;
+  /** Notifications given up on after `maxAttempts` POSTs. */
+  failed: number;
+  /** Retry POSTs sent. */
+  retries: number;
 }
 
 export type LifecycleEvent = 'reauthorizationRequired' | 'missed' | 'subscriptionRemoved';
@@ -67,6 +82,8 @@ export class Subscriptions {
       expiresMs,
       deleted: false,
       delivered: 0,
+      failed: 0,
+      retries: 0,
     };
     this.byId.set(subscription.id, subscription);
     return subscription;
@@ -89,10 +106,16 @@ export class Subscriptions {
     return this.live(mailbox, id);
   }
 
+  /** `GET /subscriptions`: the mailbox's subscriptions neither deleted nor expired, oldest first. */
+  ofMailbox(mailbox: Mailbox): Subscription[] {
+    return [...this.byId.values()].filter((s) => s.email === mailbox.email && this.isLive(s));
+  }
+
+  /** Every subscription, dead ones included, for inspection. */
   list(email?: string): (Subscription & { live: boolean; expirationDateTime: string })[] {
     return [...this.byId.values()]
       .filter((s) => !email || s.email === email.toLowerCase())
-      .map((s) => ({ ...s, live: !s.deleted && s.expiresMs > Date.now(), expirationDateTime: new Date(s.expiresMs).toISOString() }));
+      .map((s) => ({ ...s, live: this.isLive(s), expirationDateTime: new Date(s.expiresMs).toISOString() }));
   }
 
   clear(): void {
@@ -102,7 +125,7 @@ export class Subscriptions {
   /** Posts one change to every live subscription on the mailbox. */
   notify(mailbox: Mailbox, eventId: string, change: 'created' | 'updated' | 'deleted'): void {
     for (const subscription of this.byId.values()) {
-      if (subscription.email !== mailbox.email || subscription.deleted || subscription.expiresMs <= Date.now()) continue;
+      if (subscription.email !== mailbox.email || !this.isLive(subscription)) continue;
       if (!subscription.changeType.includes(change)) continue;
       this.post(subscription, subscription.notificationUrl, {
         subscriptionId: subscription.id,
@@ -131,9 +154,15 @@ export class Subscriptions {
   }
 
   private post(subscription: Subscription, url: string, notification: Record<string, unknown>): void {
-    this.sender.send({ url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [notification] }) }, (delivered) => {
-      if (delivered) subscription.delivered += 1;
+    this.sender.send({ url, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ value: [notification] }) }, (outcome) => {
+      if (outcome === 'delivered') subscription.delivered += 1;
+      else if (outcome === 'retried') subscription.retries += 1;
+      else subscription.failed += 1;
     });
+  }
+
+  private isLive(subscription: Subscription): boolean {
+    return !subscription.deleted && subscription.expiresMs > Date.now();
   }
 
   private live(mailbox: Mailbox, id: string): Subscription {
@@ -146,8 +175,10 @@ export class Subscriptions {
     const expiresMs = Date.parse(String(value ?? ''));
     if (Number.isNaN(expiresMs)) throw new SubscriptionError(400, 'ValidationError', 'expirationDateTime is required');
     if (expiresMs <= Date.now()) throw new SubscriptionError(400, 'ValidationError', 'expirationDateTime must be in the future');
+    // The error Graph answers, as quoted in microsoftgraph/microsoft-graph-docs-contrib#7726:
+    // `ExtensionError`, "Subscription expiration can only be 4230 minutes in the future.".
     if (expiresMs > Date.now() + this.options.maxMinutes * 60_000) {
-      throw new SubscriptionError(400, 'ValidationError', `expirationDateTime exceeds the maximum of ${this.options.maxMinutes} minutes for events`);
+      throw new SubscriptionError(400, 'ExtensionError', `Subscription expiration can only be ${this.options.maxMinutes} minutes in the future.`);
     }
     return expiresMs;
   }

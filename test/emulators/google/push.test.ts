@@ -1,7 +1,7 @@
 /**
  * Google push contract: `events.watch` channels really POST `sync` then `exists` notifications to a
  * local server, with Google's headers and increasing message numbers; none after stop or expiry;
- * delivery faults (drop, duplicate, delay).
+ * delivery faults (drop, duplicate, delay); retries of 500/502/503/504 answers, and only those.
  */
 import type { GoogleEmulator } from '../../../emulators/google';
 import type { CreateChannelRequest } from '../../../providers/types';
@@ -154,18 +154,52 @@ describe('Google emulator: push channels', () => {
     });
   });
 
-  it('logs and drops deliveries to an address that fails', async () => {
-    const lines: string[] = [];
-    const failing = await startReceiver(500);
-    const local = await startEmulator({ log: (line) => lines.push(line) });
-    try {
-      const user = await connectUser(local, 'failing@portal.example');
-      await user.calendar.createChannel({ ...request('chan-failing'), address: failing.url });
-      await waitFor(() => local.control.channels()[0]!.failed === 1, 'a failed delivery');
-      expect(lines.join('\n')).toMatch(/answered 500/);
-    } finally {
-      await local.stop();
-      await failing.close();
-    }
+  describe('delivery retries', () => {
+    /** An emulator of its own on a short schedule, its channel's receiver answering `statuses` in turn. */
+    const withReceiver = async (statuses: number[], test: (context: { local: GoogleEmulator; failing: Awaited<ReturnType<typeof startReceiver>>; user: Connected; lines: string[] }) => Promise<void>) => {
+      const lines: string[] = [];
+      const failing = await startReceiver(...statuses);
+      const local = await startEmulator({ log: (line) => lines.push(line) });
+      try {
+        local.control.configure({ deliveryRetry: { initialDelayMs: 10, maxDelayMs: 40, maxAttempts: 3 } });
+        const user = await connectUser(local, 'retries@portal.example');
+        await test({ local, failing, user, lines });
+      } finally {
+        await local.stop();
+        await failing.close();
+      }
+    };
+    const channel = (local: GoogleEmulator) => local.control.channels()[0]!;
+
+    it('posts a notification answered 503 again, same message number, until it is answered 200', () =>
+      withReceiver([503, 200], async ({ local, failing, user }) => {
+        await user.calendar.createChannel({ ...request('chan-retried'), address: failing.url });
+        await waitFor(() => channel(local).delivered === 1, 'the retried delivery');
+        expect(failing.received.map((n) => [n.headers['x-goog-message-number'], n.headers['x-goog-resource-state']])).toEqual([['1', 'sync'], ['1', 'sync']]);
+        expect(failing.received[1]!.headers).toEqual(failing.received[0]!.headers);
+        expect(channel(local)).toMatchObject({ delivered: 1, retries: 1, failed: 0 });
+      }));
+
+    it('gives up after maxAttempts POSTs, and logs it', () =>
+      withReceiver([500], async ({ local, failing, user, lines }) => {
+        await user.calendar.createChannel({ ...request('chan-failing'), address: failing.url });
+        await waitFor(() => channel(local).failed === 1, 'the notification given up');
+        expect(failing.received.map((n) => n.headers['x-goog-message-number'])).toEqual(['1', '1', '1']);
+        expect(channel(local)).toMatchObject({ delivered: 0, retries: 2, failed: 1 });
+        expect(lines.join('\n')).toMatch(/answered 500; notification dropped after 3 attempts/);
+      }));
+
+    it('does not retry a 401: the notification fails at once', () =>
+      withReceiver([401, 200], async ({ local, failing, user }) => {
+        await user.calendar.createChannel({ ...request('chan-refused'), address: failing.url });
+        await waitFor(() => channel(local).failed === 1, 'the refused delivery');
+        expect(channel(local)).toMatchObject({ delivered: 0, retries: 0, failed: 1 });
+        expect(failing.received).toHaveLength(1);
+      }));
+
+    it('refuses a schedule that could not run', () => {
+      expect(() => emulator.control.configure({ deliveryRetry: { maxAttempts: 0 } })).toThrow(/maxAttempts/);
+      expect(() => emulator.control.configure({ deliveryRetry: { initialDelayMs: -1 } })).toThrow(/delays/);
+    });
   });
 });

@@ -76,15 +76,15 @@ export interface Notification {
   body: string;
 }
 
-/** A local webhook endpoint that records every request it gets. */
-export async function startReceiver(status = 200): Promise<{ url: string; received: Notification[]; close(): Promise<void> }> {
+/** A local webhook endpoint that records every request it gets and answers `statuses` in turn, the last one from then on. */
+export async function startReceiver(...statuses: number[]): Promise<{ url: string; received: Notification[]; close(): Promise<void> }> {
   const received: Notification[] = [];
   const server = http.createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       received.push({ headers: request.headers, body });
-      response.writeHead(status).end();
+      response.writeHead(statuses.length > 1 ? statuses.shift()! : (statuses[0] ?? 200)).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -78,11 +78,13 @@ export interface Receiver {
   received: Received[];
   /** How validation requests are answered: echo the token (a good webhook), answer wrong, or never. */
   validation: 'echo' | 'wrong' | 'hang';
+  /** Per path, the statuses the next notifications there are answered with, in turn (then 202). */
+  answers: Map<string, number[]>;
   close(): Promise<void>;
 }
 
 export async function startReceiver(): Promise<Receiver> {
-  const receiver = { received: [] as Received[], validation: 'echo' } as Receiver;
+  const receiver = { received: [] as Received[], validation: 'echo', answers: new Map() } as Receiver;
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const token = url.searchParams.get('validationToken');
@@ -95,7 +97,7 @@ export async function startReceiver(): Promise<Receiver> {
     req.on('data', (chunk) => (data += chunk));
     req.on('end', () => {
       receiver.received.push({ path: url.pathname, body: JSON.parse(data || '{}'), at: Date.now() });
-      res.writeHead(202).end();
+      res.writeHead(receiver.answers.get(url.pathname)?.shift() ?? 202).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
