@@ -164,6 +164,13 @@ export interface CalendarProvider {
   /** Google: a new channel (the caller stops the old one). Graph: PATCH of the expiry, same id. */
   renewChannel(channel: PushChannel, request: CreateChannelRequest): Promise<PushChannel>;
   stopChannel(channel: PushChannel): Promise<void>;
+  /**
+   * Stops channels to `address` this service may have created without recording them (a create whose
+   * answer was lost with its worker). Google cannot list channels: it stops `candidateIds` (the ids
+   * earlier attempts used) on `resourceId`. Graph lists the user's subscriptions to `address` and
+   * deletes those not in `keep`. Returns how many it stopped.
+   */
+  stopUnrecordedChannels(request: { address: string; candidateIds: string[]; resourceId?: string; keep: string[] }): Promise<number>;
 }
 
 /** OAuth state of a connection, as stored (encrypted) in the database. Never enters Temporal. */

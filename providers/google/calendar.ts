@@ -159,6 +159,20 @@ export class GoogleCalendar implements CalendarProvider {
     }
   }
 
+  async stopUnrecordedChannels(request: Parameters<CalendarProvider['stopUnrecordedChannels']>[0]): Promise<number> {
+    if (!request.resourceId) return 0;
+    let stopped = 0;
+    for (const id of request.candidateIds) {
+      try {
+        await this.call('channel', (o) => this.api.channels.stop({ requestBody: { id, resourceId: request.resourceId } }, o));
+        stopped += 1;
+      } catch (error) {
+        if (!(error instanceof ProviderError && error.kind === 'notFound')) throw error; // never created: nothing to stop
+      }
+    }
+    return stopped;
+  }
+
   /**
    * Google replaces the attendee list on patch: keep the answers of guests who stay, the organizer's
    * own entry and rooms, so that editing the guests does not reset everyone to "needs action".

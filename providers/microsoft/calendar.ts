@@ -28,16 +28,38 @@ interface DeltaPage {
   '@odata.deltaLink'?: string;
 }
 
+/**
+ * Graph's maximum subscription lifetime for Outlook events has been documented as both 4,230 and
+ * 10,080 minutes, and refusals have been reported below the documented figure. A refused expiry is
+ * asked again once, shorter: just under the limit the refusal names ("can only be N minutes in the
+ * future"), else half the lifetime first asked for; never the same request twice.
+ */
+async function withShorterExpiryOnRefusal<T>(expiresAt: string, request: (expiresAt: string) => Promise<T>): Promise<T> {
+  try {
+    return await request(expiresAt);
+  } catch (error) {
+    if (!(error instanceof ProviderError && error.kind === 'invalid' && /expiration/i.test(error.message))) throw error;
+    const now = Date.now();
+    const asked = Date.parse(expiresAt) - now;
+    const namedLimit = /(\d+)\s*minutes/i.exec(error.message);
+    const underLimit = namedLimit ? Number(namedLimit[1]) * 60_000 - 5 * 60_000 : Number.NaN;
+    const lifetime = underLimit > 0 && underLimit < asked ? underLimit : Math.max(60_000, asked / 2);
+    return request(new Date(now + lifetime).toISOString());
+  }
+}
+
 const isNotFound = (error: unknown) => error instanceof ProviderError && error.kind === 'notFound';
 
 export class MicrosoftCalendar implements CalendarProvider {
   readonly name = 'MICROSOFT' as const;
   private readonly client: Client;
   private readonly ownerEmail: string | undefined;
+  private readonly accessToken: () => Promise<string>;
 
   constructor(options: MicrosoftCalendarOptions) {
     this.client = createGraphClient(options);
     this.ownerEmail = options.ownerEmail;
+    this.accessToken = options.accessToken;
   }
 
   async listChanges(request: ListChangesRequest): Promise<ChangesPage> {
@@ -82,25 +104,36 @@ export class MicrosoftCalendar implements CalendarProvider {
   }
 
   async createChannel(request: CreateChannelRequest): Promise<PushChannel> {
-    const created: { id: string; expirationDateTime: string } = await this.call('create subscription', () =>
-      this.client.api('/subscriptions').post({
-        changeType: 'created,updated,deleted',
-        notificationUrl: request.address,
-        ...(request.lifecycleAddress ? { lifecycleNotificationUrl: request.lifecycleAddress } : {}),
-        resource: 'me/events',
-        expirationDateTime: request.expiresAt,
-        clientState: request.secret,
-      }),
+    const created: { id: string; expirationDateTime: string } = await withShorterExpiryOnRefusal(request.expiresAt, (expiresAt) =>
+      this.call('create subscription', () =>
+        this.client.api('/subscriptions').post({
+          changeType: 'created,updated,deleted',
+          notificationUrl: request.address,
+          ...(request.lifecycleAddress ? { lifecycleNotificationUrl: request.lifecycleAddress } : {}),
+          resource: 'me/events',
+          expirationDateTime: expiresAt,
+          clientState: request.secret,
+        }),
+      ),
     );
     return { id: created.id, secret: request.secret, expiresAt: new Date(created.expirationDateTime).toISOString() };
   }
 
   /** Graph renews in place: PATCH of the expiry, same id and clientState. */
   async renewChannel(channel: PushChannel, request: CreateChannelRequest): Promise<PushChannel> {
-    const renewed: { expirationDateTime: string } = await this.call('renew subscription', () =>
-      this.client.api(`/subscriptions/${encodeURIComponent(channel.id)}`).patch({ expirationDateTime: request.expiresAt }),
+    const renewed: { expirationDateTime: string } = await withShorterExpiryOnRefusal(request.expiresAt, (expirationDateTime) =>
+      this.call('renew subscription', () => this.client.api(`/subscriptions/${encodeURIComponent(channel.id)}`).patch({ expirationDateTime })),
     );
     return { ...channel, expiresAt: new Date(renewed.expirationDateTime).toISOString() };
+  }
+
+  /** A subscription to our webhook that the service has no record of was made by a lost attempt. */
+  async stopUnrecordedChannels(request: Parameters<CalendarProvider['stopUnrecordedChannels']>[0]): Promise<number> {
+    const listed: { value?: { id: string; notificationUrl?: string }[] } = await this.call('list subscriptions', () => this.client.api('/subscriptions').get());
+    const keep = new Set(request.keep);
+    const orphans = (listed.value ?? []).filter((subscription) => subscription.notificationUrl === request.address && !keep.has(subscription.id));
+    for (const orphan of orphans) await this.stopChannel({ id: orphan.id, secret: '', expiresAt: '' });
+    return orphans.length;
   }
 
   async stopChannel(channel: PushChannel): Promise<void> {
@@ -126,6 +159,9 @@ export class MicrosoftCalendar implements CalendarProvider {
   }
 
   private async call<T>(what: string, request: () => Promise<T>): Promise<T> {
+    // The token first, outside the client: a refresh refused for good (AuthRevoked) would reach us
+    // from inside it as a status-less GraphError, indistinguishable from a network failure.
+    await this.accessToken();
     try {
       return await request();
     } catch (error) {
