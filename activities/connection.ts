@@ -3,14 +3,16 @@
  * sync. Each opens its own provider session (credentials never leave the activity) and is safe to
  * run again: channel and sync writes are keyed upserts.
  */
+import { Context } from '@temporalio/activity';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import { ChannelTokens } from '../lib/channel-tokens';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
 import type { ConnectionStatus } from '../workflows/connection-messages';
-import { ensureChannel, stopChannels, type EnsureChannelOptions } from './channels';
+import { ensureChannel, stopChannels, type CreationScope, type EnsureChannelOptions } from './channels';
 import { ConnectionGoneError, mapFailures } from './failures';
 import { openProviderSession } from './provider-session';
 import { runIncrementalSync, runInitialSync, runReconcile } from './sync/run-sync';
@@ -48,12 +50,29 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
     blockedGuestDomains: config.sync.blockedGuestDomains,
   };
   const applyDeps = { db, logger };
+  const channelTokens = new ChannelTokens(deps.secrets);
+  const channelSettings = (provider: string) => ({
+    publicBaseUrl: config.api.publicBaseUrl,
+    ttlMs: provider === 'MICROSOFT' ? Math.min(config.sync.channelTtlMs, config.sync.graphSubscriptionTtlMs) : config.sync.channelTtlMs,
+    tokens: channelTokens,
+  });
+  /**
+   * A sync clears the webhooks' "sync requested" marker before it reads the calendar: a change made
+   * after this point sets it again and wakes another sync (connections/notification-coalescer.ts).
+   */
+  const clearSyncRequest = (connectionId: string) =>
+    db.$executeRaw`UPDATE calendar_connections SET sync_requested_at = NULL WHERE id = ${connectionId}::uuid AND sync_requested_at IS NOT NULL`;
+  /** This activity execution, the same across its retries: channel ids derive from it. */
+  const creationScope = (): CreationScope => {
+    const { workflowExecution, activityId, attempt } = Context.current().info;
+    return { id: `${workflowExecution?.runId ?? 'standalone'}/${activityId}`, attempt };
+  };
 
   return {
     loadConnection: mapFailures(async (connectionId: string): Promise<StoredConnectionState> => {
       const row = await db.calendarConnection.findUnique({ where: { id: connectionId } });
       if (!row) throw new ConnectionGoneError(`connection ${connectionId} does not exist`);
-      const channel = await db.pushChannel.findFirst({ where: { connectionId, stoppedAt: null }, orderBy: { expiresAt: 'desc' } });
+      const channel = await db.pushChannel.findFirst({ where: { connectionId, retiredAt: null }, orderBy: { expiresAt: 'desc' } });
       return {
         status: row.status,
         statusReason: row.statusReason ?? undefined,
@@ -78,23 +97,26 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
       await db.calendarConnection.update({ where: { id: connectionId }, data: { lastError: message.slice(0, 2000), lastErrorAt: new Date() } });
     }),
 
-    ensureChannel: mapFailures(async (connectionId: string, options: EnsureChannelOptions) =>
-      ensureChannel(db, await session(connectionId), { publicBaseUrl: config.api.publicBaseUrl, ttlMs: config.sync.channelTtlMs }, options),
-    ),
+    ensureChannel: mapFailures(async (connectionId: string, options: EnsureChannelOptions) => {
+      const open = await session(connectionId);
+      return ensureChannel(db, open, channelSettings(open.connection.provider), creationScope(), options);
+    }),
 
-    /** Stops every live channel; without usable credentials the channels are only marked stopped. */
-    stopChannels: mapFailures(async (connectionId: string): Promise<number> => {
+    /** Stops listening to every channel; stops at the provider wait for valid tokens where the grant is dead. */
+    stopChannels: mapFailures(async (connectionId: string): Promise<{ pending: number }> => {
       const open = await session(connectionId).catch(() => undefined);
       return stopChannels(db, open, connectionId);
     }),
 
     initialSync: mapFailures(async (connectionId: string) => {
       const open = await session(connectionId);
+      await clearSyncRequest(connectionId);
       return measuredSync(deps.metrics, open.connection.provider, 'initial', () => runInitialSync(applyDeps, open, syncSettings));
     }),
 
     syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean }) => {
       const open = await session(connectionId);
+      await clearSyncRequest(connectionId);
       return measuredSync(deps.metrics, open.connection.provider, options.fullResync ? 'full' : 'incremental', () =>
         runIncrementalSync(applyDeps, open, syncSettings, options),
       );
@@ -102,6 +124,7 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
 
     reconcile: mapFailures(async (connectionId: string) => {
       const open = await session(connectionId);
+      await clearSyncRequest(connectionId);
       return (await measuredSync(deps.metrics, open.connection.provider, 'reconcile', () => runReconcile(applyDeps, open, syncSettings))).report;
     }),
   };

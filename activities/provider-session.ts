@@ -24,8 +24,12 @@ export interface ProviderSession {
     provider: ProviderName;
     providerEmail: string;
   };
-  /** Runs `call` with the calendar client; refreshes and retries once on an expired token. */
-  run<T>(call: (calendar: CalendarProvider) => Promise<T>): Promise<T>;
+  /**
+   * Runs `call` with the calendar client; refreshes and retries once on an expired token.
+   * `spendExpiringToken`: use an access token until it actually expires instead of refreshing it
+   * shortly before, so that a channel can still be stopped after the refresh token died.
+   */
+  run<T>(call: (calendar: CalendarProvider) => Promise<T>, options?: { spendExpiringToken?: boolean }): Promise<T>;
 }
 
 export function credentialsContext(connectionId: string): string {
@@ -102,20 +106,24 @@ export async function openProviderSession(
     }
   }
 
-  const calendar = providers.calendar(provider, async () => {
-    if (Date.parse(credentials.expiresAt) - REFRESH_MARGIN_MS <= Date.now()) await refresh(false);
-    return credentials.accessToken;
-  });
+  const calendarRefreshingAhead = (marginMs: number) =>
+    providers.calendar(provider, async () => {
+      if (Date.parse(credentials.expiresAt) - marginMs <= Date.now()) await refresh(false);
+      return credentials.accessToken;
+    });
+  const calendar = calendarRefreshingAhead(REFRESH_MARGIN_MS);
+  let calendarSpendingExpiring: CalendarProvider | undefined;
 
   return {
     connection: { id: row.id, accountId: row.accountId, userId: row.userId, provider, providerEmail: row.providerEmail },
-    async run(call) {
+    async run(call, options) {
+      const client = options?.spendExpiringToken ? (calendarSpendingExpiring ??= calendarRefreshingAhead(0)) : calendar;
       try {
-        return await call(calendar);
+        return await call(client);
       } catch (error) {
         if (!(error instanceof ProviderError && error.kind === 'authExpired')) throw error;
         await refresh(true);
-        return call(calendar);
+        return call(client);
       }
     },
   };

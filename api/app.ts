@@ -5,9 +5,13 @@
 import express, { type Express } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
+import type { ChannelDenyList } from '../connections/channel-deny-list';
 import type { ConnectDependencies } from '../connections/connect';
 import { registerConnectionGauges } from '../connections/connection-metrics';
+import { NotificationCoalescer } from '../connections/notification-coalescer';
+import { syncRequestMarker } from '../connections/sync-request-marker';
 import type { WorkflowControl } from '../connections/workflow-control';
+import { ChannelTokens } from '../lib/channel-tokens';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
@@ -40,7 +44,16 @@ export interface ApiDependencies {
   metrics: Metrics;
   publicBaseUrl: string;
   oauthStateTtlMs: number;
+  /** Retired push channels, refused by the webhooks (started and stopped by the caller). */
+  channelDenyList: ChannelDenyList;
+  /** How long a webhook waits for Temporal to take its signal before answering 503. */
+  webhookSignalTimeoutMs: number;
 }
+
+/** Without a database, signals for one connection are spaced this far apart (see the coalescer). */
+const FALLBACK_SIGNAL_SPACING_MS = 500;
+/** A marker claim slower than this counts as "no database": the webhook signals without it. */
+const MARKER_CLAIM_TIMEOUT_MS = 300;
 
 export function createApp(deps: ApiDependencies): Express {
   const { db, temporal, workflows, logger, metrics } = deps;
@@ -63,7 +76,13 @@ export function createApp(deps: ApiDependencies): Express {
   });
 
   app.use(healthRouter(db, temporal));
-  app.use(webhooksRouter({ db, workflows, metrics }));
+  const signalDeadlineMs = deps.webhookSignalTimeoutMs;
+  const marker = syncRequestMarker(db);
+  const coalescer = new NotificationCoalescer(
+    { ...marker, signal: (connectionId) => workflows.notify(connectionId, { kind: 'changed' }, signalDeadlineMs) },
+    { claimTimeoutMs: MARKER_CLAIM_TIMEOUT_MS, fallbackSpacingMs: FALLBACK_SIGNAL_SPACING_MS },
+  );
+  app.use(webhooksRouter({ db, workflows, metrics, tokens: new ChannelTokens(deps.secrets), denyList: deps.channelDenyList, coalescer, signalDeadlineMs }));
   app.use(oauthCallbackRouter(connect));
   const openApi = openApiDocument(deps.publicBaseUrl);
   app.get('/openapi.json', (_req, res) => {

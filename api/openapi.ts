@@ -22,6 +22,14 @@ const schemaOf = (schema: z.ZodType): Json => {
 };
 
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
+
+const graphWebhookResponses = {
+  200: { description: 'Validation token echoed (text/plain)' },
+  202: { description: 'Accepted' },
+  401: errorResponse('No notification was authentic'),
+  413: errorResponse('Batch over 1 MB: refused unread'),
+  503: errorResponse('Temporal did not take the signal in time: Graph delivers the batch again'),
+};
 const jsonResponse = (description: string, schema: Json = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
 const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schemaOf(schema) } } });
 const pathId = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
@@ -90,9 +98,14 @@ export function openApiDocument(publicBaseUrl: string): Json {
         post: {
           tags: ['Webhooks'],
           summary: 'Google Calendar push notification',
-          description: 'Accepted only from a live channel with its secret token (`X-Goog-Channel-ID`, `X-Goog-Channel-Token`); signals the connection’s workflow and answers at once.',
+          description:
+            'Accepted only from a live channel with the token this service signed for it (`X-Goog-Channel-ID`, `X-Goog-Channel-Token`); wakes the connection’s workflow (coalesced) and answers at once.',
           security: [],
-          responses: { 200: { description: 'Accepted' }, 401: errorResponse('Unknown channel or wrong token: nothing is signalled') },
+          responses: {
+            200: { description: 'Accepted' },
+            401: errorResponse('Unknown, retired or forged channel: nothing is signalled'),
+            503: errorResponse('Temporal did not take the signal in time: Google delivers the notification again'),
+          },
         },
       },
       '/webhooks/microsoft': {
@@ -102,7 +115,7 @@ export function openApiDocument(publicBaseUrl: string): Json {
           description: 'With `?validationToken=` answers the subscription handshake in plain text. Otherwise each notification must carry a known subscription and its `clientState`.',
           security: [],
           parameters: [{ name: 'validationToken', in: 'query', schema: { type: 'string' } }],
-          responses: { 200: { description: 'Validation token echoed (text/plain)' }, 202: { description: 'Accepted' }, 401: errorResponse('No notification was authentic') },
+          responses: graphWebhookResponses,
         },
       },
       '/webhooks/microsoft/lifecycle': {
@@ -111,7 +124,7 @@ export function openApiDocument(publicBaseUrl: string): Json {
           summary: 'Microsoft Graph lifecycle notifications (reauthorizationRequired, missed, subscriptionRemoved)',
           security: [],
           parameters: [{ name: 'validationToken', in: 'query', schema: { type: 'string' } }],
-          responses: { 200: { description: 'Validation token echoed (text/plain)' }, 202: { description: 'Accepted' }, 401: errorResponse('No notification was authentic') },
+          responses: graphWebhookResponses,
         },
       },
       ...Object.fromEntries(

@@ -75,9 +75,14 @@ export class WorkflowControl {
     });
   }
 
-  /** Signals a provider notification; false when no workflow runs for the connection. */
-  async notify(connectionId: string, notice: ChangeNotice): Promise<boolean> {
-    return this.ignoringMissing(() => this.client.workflow.getHandle(connectionWorkflowId(connectionId)).signal(changesNotifiedSignal, notice));
+  /**
+   * Signals a provider notification; false when no workflow runs for the connection. `deadlineMs`
+   * bounds the call (the client otherwise retries an unreachable server for a long while): a webhook
+   * must answer its provider in time.
+   */
+  async notify(connectionId: string, notice: ChangeNotice, deadlineMs?: number): Promise<boolean> {
+    const signal = () => this.ignoringMissing(() => this.client.workflow.getHandle(connectionWorkflowId(connectionId)).signal(changesNotifiedSignal, notice));
+    return deadlineMs === undefined ? signal() : this.client.withDeadline(Date.now() + deadlineMs, signal);
   }
 
   async disconnect(connectionId: string): Promise<boolean> {

@@ -1,21 +1,50 @@
 /**
- * Secrets at rest and in URLs: AES-256-GCM for OAuth credentials, HMAC-SHA256 for the OAuth `state`,
- * SHA-256 for API keys and channel secrets (compared, never stored in clear).
+ * Secrets at rest and in URLs: AES-256-GCM for OAuth credentials, HMAC-SHA256 for the OAuth `state`
+ * and push-channel tokens (one derived key per purpose), SHA-256 for API keys (compared, never stored
+ * in clear).
  */
 import crypto from 'node:crypto';
 
 const CIPHER = 'aes-256-gcm';
 const FORMAT_VERSION = 'v1';
 
-export class SecretBox {
-  private readonly encryptionKey: Buffer;
-  private readonly signingKey: Buffer;
+/** HMAC-SHA256 under one purpose's key; `bytes` shortens the signature where space is tight. */
+export class Signer {
+  constructor(
+    private readonly key: Buffer,
+    private readonly bytes = 32,
+  ) {}
 
-  /** `key`: 32 bytes, base64 or hex. Encryption and signing use separate keys derived from it. */
+  sign(payload: string): string {
+    return crypto.createHmac('sha256', this.key).update(payload).digest().subarray(0, this.bytes).toString('base64url');
+  }
+
+  verify(payload: string, signature: string): boolean {
+    const expected = Buffer.from(this.sign(payload));
+    const given = Buffer.from(signature);
+    return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+  }
+}
+
+export class SecretBox {
+  private readonly rawKey: Buffer;
+  private readonly encryptionKey: Buffer;
+  private readonly stateSigner: Signer;
+
+  /** `key`: 32 bytes, base64 or hex. Encryption and each kind of signature use keys derived from it. */
   constructor(key: string) {
-    const raw = decodeKey(key);
-    this.encryptionKey = Buffer.from(crypto.hkdfSync('sha256', raw, Buffer.alloc(0), 'credentials-encryption', 32));
-    this.signingKey = Buffer.from(crypto.hkdfSync('sha256', raw, Buffer.alloc(0), 'oauth-state-signing', 32));
+    this.rawKey = decodeKey(key);
+    this.encryptionKey = this.derive('credentials-encryption');
+    this.stateSigner = new Signer(this.derive('oauth-state-signing'));
+  }
+
+  /** A signer whose key serves `purpose` only: a signature made for one purpose is worthless for another. */
+  signer(purpose: string, bytes?: number): Signer {
+    return new Signer(this.derive(purpose), bytes);
+  }
+
+  private derive(purpose: string): Buffer {
+    return Buffer.from(crypto.hkdfSync('sha256', this.rawKey, Buffer.alloc(0), purpose, 32));
   }
 
   /** `v1.<iv>.<tag>.<ciphertext>`, base64url; `context` (e.g. the connection id) is bound as AAD. */
@@ -36,14 +65,13 @@ export class SecretBox {
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   }
 
+  /** Signs an OAuth `state`. */
   sign(payload: string): string {
-    return crypto.createHmac('sha256', this.signingKey).update(payload).digest('base64url');
+    return this.stateSigner.sign(payload);
   }
 
   verify(payload: string, signature: string): boolean {
-    const expected = Buffer.from(this.sign(payload));
-    const given = Buffer.from(signature);
-    return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+    return this.stateSigner.verify(payload, signature);
   }
 }
 

@@ -18,7 +18,7 @@ export function createMetrics() {
     }),
     webhookNotifications: new Counter({
       name: 'webhook_notifications_total',
-      help: 'Provider notifications received, by provider and outcome (signalled, refused, ignored)',
+      help: 'Provider notifications received, by provider and outcome (signalled, coalesced, no_workflow, ignored, refused, unavailable, too_large)',
       labelNames: ['provider', 'outcome'] as const,
       registers: [registry],
     }),

@@ -11,6 +11,7 @@ import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
+import { ChannelDenyList } from '../connections/channel-deny-list';
 import { timingsFromConfig, WorkflowControl } from '../connections/workflow-control';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
@@ -61,6 +62,8 @@ export interface RunningApi {
 
 export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
   const temporal = await connectClient(deps.temporal);
+  const channelDenyList = new ChannelDenyList(deps.db, deps.logger, deps.config.api.channelDenyListRefreshMs);
+  channelDenyList.start();
   const app = createApp({
     db: deps.db,
     temporal,
@@ -71,6 +74,8 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
     metrics: deps.metrics,
     publicBaseUrl: deps.config.api.publicBaseUrl,
     oauthStateTtlMs: deps.config.oauthStateTtlMs,
+    channelDenyList,
+    webhookSignalTimeoutMs: deps.config.api.webhookSignalTimeoutMs,
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {
@@ -82,6 +87,7 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
     url: `http://${deps.config.api.host}:${port}`,
     temporal,
     async stop() {
+      channelDenyList.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await temporal.connection.close();

@@ -200,7 +200,19 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       const failure = failureOf(error);
       if (failure?.type === 'AuthRevokedError' || failure?.type === 'ConnectionGoneError') throw error;
       state.channelRetryAt = now() + FAILED_SYNC_RETRY_MS;
-      await quick.recordSyncError(connectionId, `push channel: ${failure?.message ?? String(error)}`);
+      await bestEffort('recording the channel error', () => quick.recordSyncError(connectionId, `push channel: ${failure?.message ?? String(error)}`));
+    }
+  };
+
+  /**
+   * Recording an error or stopping channels must not end the workflow when the database or provider
+   * is down for longer than the activity's retries: the loop carries on and tries again later.
+   */
+  const bestEffort = async (what: string, action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (error) {
+      log.warn(`${what} failed; carrying on`, { connectionId, error: failureOf(error)?.message ?? String(error) });
     }
   };
 
@@ -213,7 +225,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
 
   for (let turn = 0; ; turn++) {
     if (state.disconnectRequested) {
-      await quick.stopChannels(connectionId);
+      // Channels a dead grant keeps alive stay refused by the webhooks until they expire.
+      await bestEffort('stopping the channels', () => quick.stopChannels(connectionId));
       await setStatus('DISCONNECTED', 'disconnected by the user');
       await condition(allHandlersFinished);
       return;
@@ -233,14 +246,16 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     } catch (error) {
       const failure = failureOf(error);
       if (failure?.type === 'AuthRevokedError') {
-        await quick.stopChannels(connectionId);
+        // Refused from now on; stopped at the provider now if it still takes the call, else after reconnecting.
+        await bestEffort('stopping the channels', () => quick.stopChannels(connectionId));
         state.channelExpiresAt = undefined;
         await setStatus('NEEDS_REAUTH', `The calendar provider refused the stored authorization (${failure.message}); the user must reconnect.`);
         continue;
       }
       if (failure?.type === 'ConnectionGoneError') return; // the connection row was deleted
       state.lastError = failure?.message ?? String(error);
-      await quick.recordSyncError(connectionId, state.lastError);
+      const lastError = state.lastError;
+      await bestEffort('recording the sync error', () => quick.recordSyncError(connectionId, lastError));
     }
 
     if (workflowInfo().continueAsNewSuggested || turn >= MAX_TURNS_PER_RUN) {

@@ -1,21 +1,41 @@
 /**
- * Provider push notifications. A webhook authenticates the notification (known channel + its secret),
- * signals the connection's workflow and answers at once: it never syncs inside the request (SPEC §6).
- * Refused notifications signal nothing.
+ * Provider push notifications. A webhook authenticates the notification, wakes the connection's
+ * workflow and answers at once: it never syncs inside the request (SPEC §6).
+ *
+ * - Authentication needs no database: channel tokens / `clientState` are signed by this service and
+ *   name their connection (lib/channel-tokens.ts); retired channels are refused from an in-memory
+ *   deny list. Only channels made before signed tokens are looked up (one query per request).
+ * - Waking is coalesced (connections/notification-coalescer.ts): a flood costs one marker check per
+ *   notification and at most one signal per pending sync.
+ * - The answer is bounded: a signal that Temporal does not take within `signalDeadlineMs` answers
+ *   503, which both providers deliver again (Google retries 500/502/503/504 with exponential backoff,
+ *   per its push guide's "Responding to notifications"; Graph retries failed deliveries for up to 4
+ *   hours). Refused notifications answer 401 and signal nothing.
+ * - A Graph batch is authenticated in one pass with no query per item, and its body is capped at
+ *   `GRAPH_BATCH_LIMIT` (Graph documents no batch maximum; a notification is well under 1 KB).
  */
-import express, { Router } from 'express';
+import express, { Router, type ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
+import type { ChannelDenyList } from '../../connections/channel-deny-list';
+import type { NotificationCoalescer, NotifyOutcome } from '../../connections/notification-coalescer';
+import type { WorkflowControl } from '../../connections/workflow-control';
+import { ChannelTokens } from '../../lib/channel-tokens';
 import { matchesHash } from '../../lib/crypto';
 import type { Metrics } from '../../lib/metrics';
-import type { WorkflowControl } from '../../connections/workflow-control';
 import type { ChangeNotice } from '../../workflows/connection-messages';
-import { unauthorized } from '../http-errors';
+import { HttpError, unauthorized } from '../http-errors';
+
+export const GRAPH_BATCH_LIMIT = '1mb';
 
 export interface WebhookDependencies {
   db: Database;
   workflows: WorkflowControl;
   metrics: Metrics;
+  tokens: ChannelTokens;
+  denyList: ChannelDenyList;
+  coalescer: NotificationCoalescer;
+  signalDeadlineMs: number;
 }
 
 const graphNotifications = z.object({
@@ -28,28 +48,69 @@ const LIFECYCLE_NOTICES: Record<string, ChangeNotice> = {
   reauthorizationRequired: { kind: 'reauthorizationRequired' },
 };
 
-export function webhooksRouter({ db, workflows, metrics }: WebhookDependencies): Router {
-  const router = Router();
+type Provider = 'GOOGLE' | 'MICROSOFT';
+type Outcome = NotifyOutcome | 'refused' | 'ignored' | 'unavailable' | 'too_large';
 
-  /** The live channel `id` whose secret is `secret`, or undefined. */
-  const authenticate = async (id: string | undefined, secret: string | undefined) => {
-    if (!id || !secret) return undefined;
-    const channel = await db.pushChannel.findUnique({ where: { id }, select: { connectionId: true, secretHash: true, stoppedAt: true } });
-    return channel && !channel.stoppedAt && matchesHash(secret, channel.secretHash) ? channel : undefined;
+const temporalUnavailable = () => new HttpError(503, 'unavailable', 'the notification could not be handed to the sync right now; deliver it again');
+
+export function webhooksRouter(deps: WebhookDependencies): Router {
+  const { db, workflows, metrics, tokens, denyList, coalescer, signalDeadlineMs } = deps;
+  const router = Router();
+  const count = (provider: Provider, outcome: Outcome, n = 1) => n > 0 && metrics.webhookNotifications.inc({ provider, outcome }, n);
+
+  /** The connection a signed token names, if the token is ours, was issued for `channelId` (Google) and the channel is live. */
+  const verifySigned = (id: string, token: string, channelKeyMustBe?: string) => {
+    const identity = tokens.verify(token);
+    if (!identity || (channelKeyMustBe !== undefined && identity.channelKey !== channelKeyMustBe) || denyList.has(id)) return undefined;
+    return identity.connectionId;
+  };
+
+  /** Channels made before signed tokens: their hashed secrets, in one query for the whole request. */
+  const verifyLegacy = async (items: { id: string; secret: string }[]): Promise<Map<string, string>> => {
+    if (items.length === 0) return new Map();
+    const rows = await db.pushChannel.findMany({
+      where: { id: { in: [...new Set(items.map((item) => item.id))] }, retiredAt: null },
+      select: { id: true, connectionId: true, secretHash: true },
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const verified = new Map<string, string>();
+    for (const { id, secret } of items) {
+      const row = byId.get(id);
+      if (row?.secretHash && matchesHash(secret, row.secretHash)) verified.set(`${id}\n${secret}`, row.connectionId);
+    }
+    return verified;
+  };
+
+  /** Wakes one connection; lifecycle events are rare and each matters, so they are never coalesced. */
+  const wake = async (connectionId: string, notice: ChangeNotice): Promise<NotifyOutcome> => {
+    if (notice.kind !== 'changed') return (await workflows.notify(connectionId, notice, signalDeadlineMs)) ? 'signalled' : 'no_workflow';
+    return coalescer.notify(connectionId);
   };
 
   router.post('/webhooks/google', async (req, res) => {
-    const channel = await authenticate(req.header('x-goog-channel-id'), req.header('x-goog-channel-token'));
-    if (!channel) {
-      metrics.webhookNotifications.inc({ provider: 'GOOGLE', outcome: 'refused' });
+    const channelId = req.header('x-goog-channel-id');
+    const token = req.header('x-goog-channel-token');
+    let connectionId: string | undefined;
+    if (channelId && token) {
+      connectionId = ChannelTokens.isSigned(token)
+        ? verifySigned(channelId, token, channelId)
+        : (await verifyLegacy([{ id: channelId, secret: token }])).get(`${channelId}\n${token}`);
+    }
+    if (!connectionId) {
+      count('GOOGLE', 'refused');
       throw unauthorized('unknown channel or wrong channel token');
     }
     // `sync` only confirms a new channel; every other state means "something changed, go look".
-    if (req.header('x-goog-resource-state') !== 'sync') {
-      await workflows.notify(channel.connectionId, { kind: 'changed' });
-      metrics.webhookNotifications.inc({ provider: 'GOOGLE', outcome: 'signalled' });
-    } else {
-      metrics.webhookNotifications.inc({ provider: 'GOOGLE', outcome: 'ignored' });
+    if (req.header('x-goog-resource-state') === 'sync') {
+      count('GOOGLE', 'ignored');
+      res.status(200).end();
+      return;
+    }
+    try {
+      count('GOOGLE', await wake(connectionId, { kind: 'changed' }));
+    } catch {
+      count('GOOGLE', 'unavailable');
+      throw temporalUnavailable();
     }
     res.status(200).end();
   });
@@ -61,30 +122,61 @@ export function webhooksRouter({ db, workflows, metrics }: WebhookDependencies):
       return;
     }
     const parsed = graphNotifications.safeParse(req.body);
-    if (!parsed.success) throw unauthorized('not a Graph change notification');
-    let accepted = 0;
-    const woken = new Map<string, ChangeNotice>();
-    for (const item of parsed.data.value) {
-      const channel = await authenticate(item.subscriptionId, item.clientState);
-      if (!channel) {
-        metrics.webhookNotifications.inc({ provider: 'MICROSOFT', outcome: 'refused' });
+    if (!parsed.success) {
+      count('MICROSOFT', 'refused');
+      throw unauthorized('not a Graph change notification');
+    }
+    const items = parsed.data.value;
+    const legacy = await verifyLegacy(
+      items.filter((item) => item.clientState !== undefined && !ChannelTokens.isSigned(item.clientState)).map((item) => ({ id: item.subscriptionId, secret: item.clientState! })),
+    );
+    // One wake-up per connection per batch; a lifecycle event outranks a plain change.
+    const woken = new Map<string, { notice: ChangeNotice; items: number }>();
+    let refused = 0;
+    for (const item of items) {
+      const clientState = item.clientState ?? '';
+      const connectionId = ChannelTokens.isSigned(clientState) ? verifySigned(item.subscriptionId, clientState) : legacy.get(`${item.subscriptionId}\n${clientState}`);
+      const notice = lifecycle ? LIFECYCLE_NOTICES[item.lifecycleEvent ?? ''] : { kind: 'changed' as const };
+      if (!connectionId || !notice) {
+        refused += 1;
         continue;
       }
-      accepted += 1;
-      const notice = lifecycle ? LIFECYCLE_NOTICES[item.lifecycleEvent ?? ''] : { kind: 'changed' as const };
-      // One signal per connection per batch; a lifecycle event outranks a plain change.
-      if (notice && (!woken.has(channel.connectionId) || notice.kind !== 'changed')) woken.set(channel.connectionId, notice);
+      const seen = woken.get(connectionId);
+      woken.set(connectionId, { notice: seen && notice.kind === 'changed' ? seen.notice : notice, items: (seen?.items ?? 0) + 1 });
     }
-    if (accepted === 0) throw unauthorized('no notification carried a known subscription and its clientState');
-    for (const [connectionId, notice] of woken) {
-      await workflows.notify(connectionId, notice);
-      metrics.webhookNotifications.inc({ provider: 'MICROSOFT', outcome: 'signalled' });
-    }
+    count('MICROSOFT', 'refused', refused);
+    if (woken.size === 0) throw unauthorized('no notification carried a known subscription and its clientState');
+
+    const wakeUps = [...woken];
+    const results = await Promise.allSettled(wakeUps.map(([connectionId, { notice }]) => wake(connectionId, notice)));
+    let unavailable = false;
+    results.forEach((result, i) => {
+      const carried = wakeUps[i]![1].items;
+      if (result.status === 'rejected') {
+        unavailable = true;
+        count('MICROSOFT', 'unavailable', carried);
+        return;
+      }
+      count('MICROSOFT', result.value);
+      count('MICROSOFT', 'coalesced', carried - 1);
+    });
+    // Graph delivers a failed batch again; waking the connections that did succeed twice is harmless.
+    if (unavailable) throw temporalUnavailable();
     res.status(202).end();
   };
 
-  const graphJson = express.json({ limit: '1mb' });
+  /** An oversized batch is refused before anything is parsed or looked up, and counted. */
+  const tooLarge: ErrorRequestHandler = (error, _req, _res, next) => {
+    if (error?.type === 'entity.too.large') {
+      count('MICROSOFT', 'too_large');
+      next(new HttpError(413, 'payload_too_large', `a notification batch is limited to ${GRAPH_BATCH_LIMIT}`));
+      return;
+    }
+    next(error);
+  };
+  const graphJson = express.json({ limit: GRAPH_BATCH_LIMIT });
   router.post('/webhooks/microsoft', graphJson, microsoft(false));
   router.post('/webhooks/microsoft/lifecycle', graphJson, microsoft(true));
+  router.use(['/webhooks/microsoft', '/webhooks/microsoft/lifecycle'], tooLarge);
   return router;
 }

@@ -96,9 +96,11 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
     await calendar.createEvent(user.email, { title: 'While revoked', start: inDays(4, 9), end: inDays(4, 10), guests: [contactEmail] });
     const stuck = await harness.waitForConnection(account, user, (c) => c.status === 'NEEDS_REAUTH', 'NEEDS_REAUTH');
     expect(stuck.statusReason).toMatch(/reconnect/);
-    // The provider may refuse to stop it without a grant; the service stops listening to it either way.
-    const liveInService = () => harness.db.pushChannel.count({ where: { connectionId, stoppedAt: null } });
+    // Without a grant the provider refuses the stop: the service stops listening, the stop waits.
+    const liveInService = () => harness.db.pushChannel.count({ where: { connectionId, retiredAt: null } });
     expect(await liveInService()).toBe(0);
+    const [leftBehind] = await calendar.liveChannels(user.email);
+    expect(leftBehind).toBeDefined();
 
     const callback = await harness.authorize(account, user, provider);
     expect(callback.status).toBe(200);
@@ -108,6 +110,11 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
     // The change made while the grant was dead arrives once the workflow runs again.
     await waitFor(async () => (await meetingsTitled(account, contactId, 'While revoked')).length === 1, 'the change made while revoked');
     expect(await liveInService()).toBe(1);
+    // With valid tokens again the channel the dead grant left running is stopped at the provider.
+    const live = await calendar.liveChannels(user.email);
+    expect(live).toHaveLength(1);
+    expect(live[0]!.id).not.toBe(leftBehind!.id);
+    expect(await calendar.isChannelStopped(leftBehind!.id)).toBe(true);
   });
 
   it('answers an invalidated cursor with a full resync that duplicates nothing', async () => {

@@ -5,6 +5,7 @@
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
+import { ChannelDenyList } from '../../connections/channel-deny-list';
 import { WorkflowControl } from '../../connections/workflow-control';
 import type { Database } from '../../db/client';
 import { generateKey, SecretBox } from '../../lib/crypto';
@@ -26,6 +27,8 @@ export function testApp(db: Database, temporal: Client) {
     metrics: createMetrics(),
     publicBaseUrl: 'http://127.0.0.1:9',
     oauthStateTtlMs: 600_000,
+    channelDenyList: new ChannelDenyList(db, createLogger('silent'), 60_000),
+    webhookSignalTimeoutMs: 1500,
   });
 }
 

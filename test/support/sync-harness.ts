@@ -32,6 +32,7 @@ const FAST_ENV = {
   CHANNEL_RENEW_MARGIN: '5m',
   SYNC_HEARTBEAT_TIMEOUT: '5s',
   OAUTH_STATE_TTL: '2m',
+  CHANNEL_DENY_LIST_REFRESH: '200ms',
 };
 
 async function freePort(): Promise<number> {
@@ -59,7 +60,8 @@ export class SyncHarness {
     readonly workflows: WorkflowControl,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<SyncHarness> {
+  /** `options.db`: the service's database client (e.g. one behind a TcpProxy); the run's database otherwise. */
+  static async start(env: Record<string, string> = {}, options: { db?: Database } = {}): Promise<SyncHarness> {
     quietTemporalLogs();
     const port = await freePort();
     const config = loadConfig({
@@ -79,7 +81,7 @@ export class SyncHarness {
     ]);
     const deps: ServiceDependencies = {
       config,
-      db: testDatabase(10),
+      db: options.db ?? testDatabase(10),
       secrets: new SecretBox(config.encryptionKey!),
       logger: createLogger('silent'),
       temporal: { address: temporalAddress(), namespace: 'default', tls: false },
@@ -115,6 +117,11 @@ export class SyncHarness {
   async stopWorker(): Promise<void> {
     await this.worker?.stop();
     this.worker = undefined;
+  }
+
+  /** One more API process on the same database and secrets, talking to Temporal at `temporalAddress`. */
+  async startExtraApi(temporalAddress: string): Promise<RunningApi> {
+    return startApi({ ...this.deps, config: { ...this.config, api: { ...this.config.api, port: 0 } }, temporal: { ...this.deps.temporal, address: temporalAddress } });
   }
 
   async newAccount(domains: string[] = ['portal.example']): Promise<TestAccount> {

@@ -30,7 +30,7 @@ function fakeActivities(calls: Calls, behaviour: Partial<Record<keyof Connection
     setConnectionStatus: record('setConnectionStatus', async () => undefined),
     recordSyncError: record('recordSyncError', async () => undefined),
     ensureChannel: record('ensureChannel', async () => ({ expiresAt: new Date(Date.now() + 3_600_000).toISOString() })),
-    stopChannels: record('stopChannels', async () => 1),
+    stopChannels: record('stopChannels', async () => ({ pending: 0 })),
     initialSync: record('initialSync', async () => ({ cursorUpdatedAt: now(), fullResync: false, tally: { seen: 0, changed: 0, ignored: {} } })),
     syncChanges: record('syncChanges', async () => ({ cursorUpdatedAt: now(), fullResync: false, tally: { seen: 0, changed: 0, ignored: {} } })),
     reconcile: record('reconcile', async () => ({ at: now(), checked: 0, repaired: 0 })),
