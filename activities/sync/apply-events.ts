@@ -1,7 +1,9 @@
 /**
- * Applies one page of calendar changes to the CRM: loads what the rules need in a few batched
- * queries (contacts by email, this connection's links, baseline, series meetings), asks the pure
- * rules for one decision per event, and carries each decision out in its own transaction.
+ * Applies one page of calendar changes to the CRM, fetch → decide → save: loads what the rules need
+ * in a few batched queries (contacts by email, this connection's links, baseline, series meetings,
+ * the meetings the decisions land on), asks the pure rules for one decision per event, carries the
+ * decisions out on an in-memory model of the page (page-model.ts) and writes the result in one
+ * transaction with multi-row statements (page-store.ts).
  *
  * Idempotent by construction (SPEC §4.12): meetings are found by link, CRM id or meeting key before
  * anything is created, a change older than the one already applied from the same calendar is
@@ -11,7 +13,9 @@ import type { Database } from '../../db/client';
 import { Prisma, type AttendeeResponse } from '../../generated/prisma/client';
 import type { Logger } from '../../lib/logger';
 import type { CalendarEvent, ProviderName, ResponseStatus } from '../../providers/types';
-import { decideEventChange, guestEmailsToLookUp, isStale, type Decision, type MeetingDecision, type SyncAccount } from '../../sync-rules';
+import { decideEventChange, guestEmailsToLookUp, isStale, type Decision, type SyncAccount } from '../../sync-rules';
+import { PageModel, sameValue } from './page-model';
+import { loadPageSnapshot, MeetingKeyRace, savePage } from './page-store';
 
 export interface ApplyDependencies {
   db: Database;
@@ -37,7 +41,8 @@ type Tx = Prisma.TransactionClient;
 
 /**
  * Applies one page of changes. `sameVersion`: an incremental sync skips a version its link already
- * applied (`skip`); full reads and reconciliation re-apply it to repair drift (`reapply`).
+ * applied (`skip`); full reads and reconciliation re-apply it to repair drift (`reapply`). A page
+ * that lost a meeting-key race to another calendar's sync is applied once more, from fresh reads.
  */
 export async function applyEvents(
   deps: ApplyDependencies,
@@ -47,8 +52,26 @@ export async function applyEvents(
   sameVersion: 'skip' | 'reapply',
 ): Promise<void> {
   if (events.length === 0) return;
+  let page: Tally;
+  try {
+    page = await applyPage(deps, context, events, sameVersion);
+  } catch (error) {
+    if (!(error instanceof MeetingKeyRace)) throw error;
+    page = await applyPage(deps, context, events, sameVersion);
+  }
+  tally.seen += page.seen;
+  tally.changed += page.changed;
+  for (const [reason, count] of Object.entries(page.ignored)) tally.ignored[reason] = (tally.ignored[reason] ?? 0) + count;
+  await rememberOccurrences(deps.db, context.connection.id, events);
+}
+
+type Acting = { event: CalendarEvent; decision: Exclude<Decision, { action: 'ignore' }> };
+
+/** Fetch what the rules need, decide every event, carry the decisions out in memory, save once. */
+async function applyPage(deps: ApplyDependencies, context: SyncContext, events: CalendarEvent[], sameVersion: 'skip' | 'reapply'): Promise<Tally> {
   const { db } = deps;
   const { connection, account } = context;
+  const tally = emptyTally();
   const eventIds = events.map((event) => event.id);
   const masterIds = [...new Set(events.flatMap((event) => (event.seriesMasterId ? [event.seriesMasterId] : [])))];
   const emails = [...guestEmailsToLookUp(events, account, { id: connection.id, userEmail: connection.providerEmail })];
@@ -68,6 +91,8 @@ export async function applyEvents(
   const baselineEventIds = new Set(baseline.map((b) => b.providerEventId));
   const seriesMeetingByMaster = new Map(seriesLinks.map((link) => [link.providerEventId, link.meeting]));
 
+  // Every decision is made on the page as stored before it (the rules are pure; see sync-rules/).
+  const acting: Acting[] = [];
   for (const event of events) {
     tally.seen += 1;
     const link = linkByEvent.get(event.id);
@@ -112,13 +137,48 @@ export async function applyEvents(
       tally.ignored.stale = (tally.ignored.stale ?? 0) + 1;
       continue;
     }
-    if (await applyDecision(db, context, event, decision)) {
-      tally.changed += 1;
-      // A changed series lists its occurrences anew (their ids follow their starts): forget the old ones.
-      if (event.kind === 'seriesMaster') await db.seriesOccurrence.deleteMany({ where: { connectionId: connection.id, seriesMasterId: event.id } });
-    }
+    acting.push({ event, decision });
   }
-  await rememberOccurrences(db, connection.id, events);
+  if (acting.length === 0) return tally;
+
+  const upserts = acting.flatMap(({ decision }) => (decision.action === 'upsertMeeting' ? [decision] : []));
+  const model = new PageModel(
+    await loadPageSnapshot(db, connection, links, {
+      meetingIds: upserts.flatMap((decision) => (decision.crmMeetingId ? [decision.crmMeetingId] : [])),
+      meetingKeys: upserts.map((decision) => decision.meetingKey),
+    }),
+  );
+  const outOfOfficeChanges: Acting['decision'][] = [];
+  for (const { event, decision } of acting) {
+    let changed = false;
+    switch (decision.action) {
+      case 'upsertMeeting':
+        changed = model.upsertMeeting(event, decision);
+        break;
+      case 'freezeLink':
+        changed = model.freezeLink(event.id);
+        break;
+      case 'removeLink':
+        changed = model.removeLink(event.id, decision.cancelledByOrganizer);
+        break;
+      default:
+        outOfOfficeChanges.push(decision); // a few per sync at most: row by row, in the transaction below
+    }
+    if (changed) tally.changed += 1;
+  }
+  if (!model.hasChanges() && outOfOfficeChanges.length === 0) return tally;
+
+  await db.$transaction(
+    async (tx) => {
+      for (const decision of outOfOfficeChanges) if (await applyOutOfOffice(tx, context, decision)) tally.changed += 1;
+      await savePage(tx, model);
+      // A changed series lists its occurrences anew (their ids follow their starts): forget the old ones.
+      if (model.changedSeries.size) await tx.seriesOccurrence.deleteMany({ where: { connectionId: connection.id, seriesMasterId: { in: [...model.changedSeries] } } });
+    },
+    // A page is a few statements, but a loaded database must not turn that into a failed sync.
+    { maxWait: 10_000, timeout: 60_000 },
+  );
+  return tally;
 }
 
 /** The occurrences listed of series this calendar has logged, for `confirmRemovals` (SeriesOccurrence). */
@@ -137,165 +197,25 @@ async function rememberOccurrences(db: Database, connectionId: string, events: C
   if (rows.length > 0) await db.seriesOccurrence.createMany({ data: rows, skipDuplicates: true });
 }
 
-/** Returns whether anything was written. */
-async function applyDecision(db: Database, context: SyncContext, event: CalendarEvent, decision: Exclude<Decision, { action: 'ignore' }>): Promise<boolean> {
-  const { connection } = context;
-  switch (decision.action) {
-    case 'upsertMeeting':
-      return withKeyRaceRetry(() => db.$transaction((tx) => upsertMeeting(tx, context, event, decision)));
-    case 'freezeLink': {
-      const { count } = await db.calendarEventLink.updateMany({ where: { connectionId: connection.id, providerEventId: event.id, frozen: false }, data: { frozen: true } });
-      return count > 0;
-    }
-    case 'removeLink':
-      return db.$transaction((tx) => removeLink(tx, connection.id, event.id, decision.cancelledByOrganizer));
-    case 'upsertOutOfOffice':
-      return upsertOutOfOffice(db, context, decision);
-    case 'removeOutOfOffice': {
-      const { count } = await db.outOfOffice.updateMany({
-        where: { connectionId: connection.id, providerEventId: decision.providerEventId, deletedAt: null },
-        data: { deletedAt: new Date() },
-      });
-      return count > 0;
-    }
-  }
+/** Out-of-office decisions are carried out row by row in the page's transaction. */
+async function applyOutOfOffice(tx: Tx, context: SyncContext, decision: Acting['decision']): Promise<boolean> {
+  if (decision.action === 'upsertOutOfOffice') return upsertOutOfOffice(tx, context, decision);
+  if (decision.action !== 'removeOutOfOffice') return false;
+  const { count } = await tx.outOfOffice.updateMany({
+    where: { connectionId: context.connection.id, providerEventId: decision.providerEventId, deletedAt: null },
+    data: { deletedAt: new Date() },
+  });
+  return count > 0;
 }
 
-/**
- * Two users' syncs may create the same meeting (same key) at once: the loser of the unique-key race
- * runs again and finds the winner's meeting.
- */
-async function withKeyRaceRetry<T>(write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') return write();
-    throw error;
-  }
-}
-
-async function findTargetMeeting(tx: Tx, accountId: string, connectionId: string, providerEventId: string, decision: MeetingDecision) {
-  const include = { attendees: true, links: { where: { connectionId } } } as const;
-  const link = await tx.calendarEventLink.findUnique({ where: { connectionId_providerEventId: { connectionId, providerEventId } } });
-  if (link) return tx.meeting.findUnique({ where: { id: link.meetingId }, include });
-  if (decision.crmMeetingId) {
-    const created = await tx.meeting.findFirst({ where: { id: decision.crmMeetingId, accountId }, include });
-    if (created) return created;
-  }
-  return tx.meeting.findUnique({ where: { accountId_meetingKey: { accountId, meetingKey: decision.meetingKey } }, include });
-}
-
-async function upsertMeeting(tx: Tx, context: SyncContext, event: CalendarEvent, decision: MeetingDecision): Promise<boolean> {
-  const { connection } = context;
-  const { fields } = decision;
-  const existing = await findTargetMeeting(tx, connection.accountId, connection.id, event.id, decision);
-  if (existing?.deletedAt) return false; // deleted in the CRM: sync never revives it (SPEC §5)
-
-  const meetingData = {
-    title: fields.title,
-    description: fields.description ?? null,
-    location: fields.location ?? null,
-    startAt: new Date(fields.startAt),
-    endAt: new Date(fields.endAt),
-    timeZone: fields.timeZone ?? null,
-    allDay: fields.allDay,
-    status: fields.status,
-    iCalUID: fields.iCalUID ?? null,
-    seriesId: fields.seriesMasterId ?? null,
-    instanceStart: fields.instanceStart ? new Date(fields.instanceStart) : null,
-  };
-  const linkData = {
-    iCalUID: fields.iCalUID ?? null,
-    seriesMasterId: fields.seriesMasterId ?? null,
-    instanceStart: fields.instanceStart ? new Date(fields.instanceStart) : null,
-    frozen: false,
-    sourceUpdatedAt: event.updatedAt ? new Date(event.updatedAt) : null,
-  };
-
-  let meetingId: string;
-  let changed = false;
-  if (!existing) {
-    const created = await tx.meeting.create({
-      data: { ...meetingData, accountId: connection.accountId, ownerUserId: connection.userId, source: 'CALENDAR', meetingKey: decision.meetingKey },
-    });
-    meetingId = created.id;
-    changed = true;
-  } else {
-    meetingId = existing.id;
-    // A CRM-scheduled meeting keeps its own key; a calendar meeting's key never changes.
-    const differs = (Object.keys(meetingData) as (keyof typeof meetingData)[]).some((key) => !sameValue(existing[key], meetingData[key]));
-    if (differs) {
-      await tx.meeting.update({ where: { id: meetingId }, data: meetingData });
-      changed = true;
-    }
-  }
-
-  // The calendar owner's own row (the organizer of a CRM-scheduled meeting) is not the rules' to manage.
-  const ownKey = connection.providerEmail.trim().toLowerCase();
-  const managed = (existing?.attendees ?? []).filter((a) => a.emailKey !== ownKey);
-  changed = (await replaceAttendees(tx, meetingId, managed, decision.attendees)) || changed;
-
-  const currentLink = existing?.links.find((link) => link.providerEventId === event.id);
-  if (!currentLink) {
-    await tx.calendarEventLink.create({ data: { ...linkData, meetingId, connectionId: connection.id, providerEventId: event.id } });
-    changed = true;
-  } else if (currentLink.frozen || !sameValue(currentLink.sourceUpdatedAt, linkData.sourceUpdatedAt)) {
-    await tx.calendarEventLink.update({ where: { id: currentLink.id }, data: linkData });
-    changed = changed || currentLink.frozen;
-  }
-  return changed;
-}
-
-const toStoredResponse = (response: ResponseStatus) => response.toUpperCase() as AttendeeResponse;
 const fromStoredResponse = (response: AttendeeResponse) => response.toLowerCase() as ResponseStatus;
-
-type StoredAttendee = { emailKey: string; email: string; name: string | null; response: string; organizer: boolean; contactId: string | null };
-
-/** Re-matches guests on every change (SPEC §4.11): the decision's list replaces the stored one. */
-async function replaceAttendees(tx: Tx, meetingId: string, stored: StoredAttendee[], wanted: MeetingDecision['attendees']): Promise<boolean> {
-  const storedByKey = new Map(stored.map((a) => [a.emailKey, a]));
-  const wantedKeys = new Set(wanted.map((a) => a.emailKey));
-  const removed = stored.filter((a) => !wantedKeys.has(a.emailKey)).map((a) => a.emailKey);
-  let changed = false;
-  if (removed.length) {
-    await tx.meetingAttendee.deleteMany({ where: { meetingId, emailKey: { in: removed } } });
-    changed = true;
-  }
-  for (const attendee of wanted) {
-    const data = { email: attendee.email, name: attendee.name ?? null, response: toStoredResponse(attendee.response), organizer: attendee.organizer, contactId: attendee.contactId };
-    const current = storedByKey.get(attendee.emailKey);
-    if (current && (Object.keys(data) as (keyof typeof data)[]).every((key) => sameValue(current[key], data[key]))) continue;
-    await tx.meetingAttendee.upsert({
-      where: { meetingId_emailKey: { meetingId, emailKey: attendee.emailKey } },
-      create: { ...data, meetingId, emailKey: attendee.emailKey },
-      update: data,
-    });
-    changed = true;
-  }
-  return changed;
-}
-
-/**
- * This calendar no longer has the event. The meeting is cancelled when its organizer cancelled it
- * or when no other user's calendar still holds it (SPEC §4.8, §4.10).
- */
-async function removeLink(tx: Tx, connectionId: string, providerEventId: string, cancelledByOrganizer: boolean): Promise<boolean> {
-  const link = await tx.calendarEventLink.findUnique({ where: { connectionId_providerEventId: { connectionId, providerEventId } } });
-  if (!link) return false;
-  await tx.calendarEventLink.delete({ where: { id: link.id } });
-  const others = await tx.calendarEventLink.count({ where: { meetingId: link.meetingId } });
-  if (cancelledByOrganizer || others === 0) {
-    await tx.meeting.updateMany({ where: { id: link.meetingId, status: { not: 'CANCELLED' }, deletedAt: null }, data: { status: 'CANCELLED' } });
-  }
-  return true;
-}
 
 /**
  * The calendar's out-of-office event as one of the user's periods (SPEC §4.9). The CRM's own event
  * updates the period the CRM set, never a copy. A period removed in the CRM stays removed: its event's
  * deletion is under way, and a change read before that deletion must not bring the period back.
  */
-async function upsertOutOfOffice(db: Database, context: SyncContext, decision: Extract<Decision, { action: 'upsertOutOfOffice' }>): Promise<boolean> {
+async function upsertOutOfOffice(db: Tx, context: SyncContext, decision: Extract<Decision, { action: 'upsertOutOfOffice' }>): Promise<boolean> {
   const { connection } = context;
   const link = { connectionId: connection.id, providerEventId: decision.providerEventId };
   const data = { ...link, title: decision.title ?? null, startAt: new Date(decision.startAt), endAt: new Date(decision.endAt), deletedAt: null };
@@ -314,9 +234,4 @@ async function upsertOutOfOffice(db: Database, context: SyncContext, decision: E
   if ((Object.keys(data) as (keyof typeof data)[]).every((key) => sameValue(current[key], data[key]))) return false;
   await db.outOfOffice.update({ where: { id: current.id }, data });
   return true;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  if (a instanceof Date || b instanceof Date) return a instanceof Date && b instanceof Date && a.getTime() === b.getTime();
-  return (a ?? null) === (b ?? null);
 }
