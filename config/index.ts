@@ -60,6 +60,7 @@ const envSchema = z.object({
   TEMPORAL_TLS_KEY_PATH: optionalString,
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_WORKFLOW_BUNDLE: optionalString,
+  TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(250),
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
 
@@ -80,6 +81,7 @@ const envSchema = z.object({
   MICROSOFT_EMULATOR_PORT: port(4443),
 
   SYNC_POLL_INTERVAL: duration('15m'),
+  SYNC_SPACING: duration('1s'),
   RECONCILE_INTERVAL: duration('24h'),
   CHANNEL_TTL: duration('7d'),
   GRAPH_SUBSCRIPTION_TTL: duration('70h'),
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH,
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.TEMPORAL_WORKFLOW_BUNDLE,
+      maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },
@@ -150,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     emulators: { googlePort: e.GOOGLE_EMULATOR_PORT, microsoftPort: e.MICROSOFT_EMULATOR_PORT },
     sync: {
       pollIntervalMs: e.SYNC_POLL_INTERVAL,
+      syncSpacingMs: e.SYNC_SPACING,
       reconcileIntervalMs: e.RECONCILE_INTERVAL,
       channelTtlMs: e.CHANNEL_TTL,
       graphSubscriptionTtlMs: e.GRAPH_SUBSCRIPTION_TTL,

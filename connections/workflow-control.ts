@@ -33,6 +33,7 @@ export function timingsFromConfig(config: Config): ConnectionTimings {
     reconcileIntervalMs: config.sync.reconcileIntervalMs,
     channelRenewMarginMs: config.sync.channelRenewMarginMs,
     activityHeartbeatTimeoutMs: config.sync.heartbeatTimeoutMs,
+    syncSpacingMs: config.sync.syncSpacingMs,
   };
 }
 

@@ -42,6 +42,7 @@ export async function startWorker(deps: ServiceDependencies, workflowBundle?: Wo
     taskQueue: deps.config.temporal.taskQueue,
     activities: createActivities(deps),
     workflowBundle,
+    maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
   });
   const running = worker.run();
   return {

@@ -6,11 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { startEmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
-import { WORKFLOWS_PATH } from '../worker/create-worker';
+import { buildWorkflowBundle } from '../worker/workflow-bundle';
 
 /** Low enough that the continue-as-new tests cross the boundary within seconds. */
 export const TEST_SUGGEST_CONTINUE_AS_NEW_AT = 150;
@@ -19,7 +18,8 @@ export default async function globalSetup(): Promise<void> {
   const runDir = path.resolve(__dirname, '../.data/test-run');
   fs.mkdirSync(runDir, { recursive: true });
 
-  const [temporal, database, bundle] = await Promise.all([
+  const bundlePath = path.join(runDir, 'workflow-bundle.js');
+  const [temporal, database] = await Promise.all([
     startTemporalDevServer({
       port: 0,
       uiPort: false,
@@ -29,12 +29,10 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL
       ? Promise.resolve({ url: process.env.DATABASE_URL, stop: async () => undefined, embedded: false })
       : startEmbeddedPostgres({ dataDir: 'memory', port: 0 }).then((db) => ({ ...db, embedded: true })),
-    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn: console.warn, error: console.error, log() {} } }),
+    buildWorkflowBundle(bundlePath),
   ]);
   await migrate(database.url);
 
-  const bundlePath = path.join(runDir, 'workflow-bundle.js');
-  fs.writeFileSync(bundlePath, bundle.code);
 
   process.env.TEST_TEMPORAL_ADDRESS = temporal.address;
   process.env.TEST_DATABASE_URL = database.url;

@@ -11,6 +11,7 @@ import { loadSecretBox } from '../runtime/secrets';
 import { startWorker } from '../runtime/service';
 import { targetFromConfig } from '../temporal/connection';
 import { installTemporalLogging } from './create-worker';
+import { workflowBundleToLoad } from './workflow-bundle';
 import { serveMetrics } from './metrics-server';
 import { requireProductionServices } from '../runtime/require-services';
 
@@ -22,11 +23,16 @@ async function main(): Promise<void> {
   const db = createDatabase({ url: databaseUrl });
   const metrics = createMetrics();
   const deps = { config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics };
-  // A bundle built ahead (TEMPORAL_WORKFLOW_BUNDLE) spares every worker start the webpack run.
-  const bundlePath = config.temporal.workflowBundlePath;
+  // A bundle built ahead (`npm run build`, or TEMPORAL_WORKFLOW_BUNDLE) spares every start the webpack run.
+  const bundlePath = workflowBundleToLoad(config.temporal.workflowBundlePath);
   const worker = await startWorker(deps, bundlePath ? { codePath: bundlePath } : undefined);
   const metricsServer = await serveMetrics(metrics, config.api.host, config.workerMetricsPort);
-  logger.info('worker running', { taskQueue: config.temporal.taskQueue, metrics: metricsServer.url ?? 'off' });
+  logger.info('worker running', {
+    taskQueue: config.temporal.taskQueue,
+    metrics: metricsServer.url ?? 'off',
+    workflowBundle: bundlePath ?? 'bundled at start',
+    maxCachedWorkflows: config.temporal.maxCachedWorkflows,
+  });
   const stop = async () => {
     await worker.stop();
     await metricsServer.stop();

@@ -15,6 +15,8 @@ export interface ConnectionTimings {
   channelRenewMarginMs: number;
   /** Activity heartbeat timeout: how fast a sync on a dead worker is retried elsewhere. */
   activityHeartbeatTimeoutMs: number;
+  /** Least time between the starts of two syncs (absent in runs started before it existed). */
+  syncSpacingMs?: number;
 }
 
 export interface LastReconcile {

@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -34,6 +35,8 @@ import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribut
 const MAX_TURNS_PER_RUN = 200;
 /** After a sync failed past its retries, try again this soon (or at the next notification). */
 const FAILED_SYNC_RETRY_MS = 60_000;
+/** Runs started before SYNC_SPACING existed carry no value for it. */
+const DEFAULT_SYNC_SPACING_MS = 1_000;
 /** Failures that retrying cannot fix; AuthRevoked moves the connection to NEEDS_REAUTH. */
 const NON_RETRYABLE = ['AuthRevokedError', 'PermissionDeniedError', 'InvalidRequestError', 'ConnectionGoneError'];
 
@@ -128,6 +131,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   }
   publishStatus();
 
+  const spacedSyncs = patched('spaced-syncs');
   const now = () => Date.now();
   const channelDue = () =>
     state.channelRenewRequested ||
@@ -140,10 +144,20 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   const pollPeriod = () => (state.lastError ? Math.min(FAILED_SYNC_RETRY_MS, timings.pollIntervalMs) : timings.pollIntervalMs);
   const pollDue = () => now() - state.lastSyncAttemptAt >= pollPeriod();
   const syncWanted = () => state.syncRequested || state.resyncRequested;
+  /**
+   * Spaced syncs: a sync starts at least `syncSpacingMs` after the previous one started. The first
+   * change of a quiet connection syncs at once; changes during or right after a sync wait for the
+   * spacing to pass and are gathered into one more sync. Runs begun before this existed keep their
+   * old timing until they continue as new (`patched`).
+   */
+  const syncSpacingMs = spacedSyncs ? (timings.syncSpacingMs ?? DEFAULT_SYNC_SPACING_MS) : 0;
+  const spacingEndsAt = () => state.lastSyncAttemptAt + syncSpacingMs;
+  const syncDue = () => syncWanted() && now() >= spacingEndsAt();
   const msUntilNextDue = () => {
     const channelAt = state.channelRetryAt ?? (state.channelExpiresAt ? Date.parse(state.channelExpiresAt) - timings.channelRenewMarginMs : now());
     const pollAt = state.lastSyncAttemptAt + pollPeriod();
-    return Math.max(1, Math.min(channelAt, state.initialSyncDone ? reconcileAt() : Infinity, pollAt) - now());
+    const spacedSyncAt = syncSpacingMs > 0 && syncWanted() ? spacingEndsAt() : Infinity;
+    return Math.max(1, Math.min(channelAt, state.initialSyncDone ? reconcileAt() : Infinity, pollAt, spacedSyncAt) - now());
   };
 
   /** One turn of the loop: whatever is due, in the order that keeps the calendar and CRM closest. */
@@ -167,7 +181,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.reconcileFrom = report.at;
       log.info('reconciled', { connectionId, ...report });
     }
-    if (syncWanted() || pollDue()) {
+    if (syncDue() || pollDue()) {
       const fullResync = state.resyncRequested;
       state.syncRequested = false;
       state.resyncRequested = false;
@@ -262,7 +276,10 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       await condition(allHandlersFinished);
       await continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
     }
-    await condition(() => syncWanted() || state.disconnectRequested || state.channelRenewRequested || state.channelRecreateRequested, msUntilNextDue());
+    const wakeAt = now() + msUntilNextDue();
+    // A sync asked for during this wait wakes the loop if its spacing ends before the planned wake-up.
+    const syncBeforeWake = () => syncWanted() && spacingEndsAt() < wakeAt;
+    await condition(() => syncBeforeWake() || state.disconnectRequested || state.channelRenewRequested || state.channelRecreateRequested, wakeAt - now());
   }
 }
 

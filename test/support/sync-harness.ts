@@ -33,6 +33,7 @@ const FAST_ENV = {
   SYNC_HEARTBEAT_TIMEOUT: '5s',
   OAUTH_STATE_TTL: '2m',
   CHANNEL_DENY_LIST_REFRESH: '200ms',
+  SYNC_SPACING: '200ms',
 };
 
 async function freePort(): Promise<number> {

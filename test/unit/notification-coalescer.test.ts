@@ -17,9 +17,10 @@ function fakeService(options: { databaseDown?: boolean; temporalDown?: boolean }
       state.marker = false;
     },
     async signal() {
+      const sentAt = Date.now(); // when the signal left, not when it was answered
       await new Promise((resolve) => setImmediate(resolve));
       if (state.temporalDown) throw new Error('deadline exceeded');
-      state.signals.push(Date.now());
+      state.signals.push(sentAt);
       return true;
     },
   };

@@ -58,7 +58,12 @@ describe('connection workflow orchestration', () => {
   });
 
   /** Runs `body` with a worker on a fresh task queue and a started connection workflow. */
-  async function withWorkflow(activities: object, body: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>, pollIntervalMs = 3_600_000) {
+  async function withWorkflow(
+    activities: object,
+    body: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<void>,
+    pollIntervalMs = 3_600_000,
+    syncSpacingMs?: number,
+  ) {
     const taskQueue = `workflow-test-${randomUUID()}`;
     const worker = await Worker.create({ connection: nativeConnection, taskQueue, activities, workflowBundle: { codePath: workflowBundlePath() } });
     const input: ConnectionWorkflowInput = {
@@ -66,7 +71,7 @@ describe('connection workflow orchestration', () => {
       accountId: randomUUID(),
       userId: randomUUID(),
       provider: 'GOOGLE',
-      timings: { pollIntervalMs, reconcileIntervalMs: 86_400_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 10_000 },
+      timings: { pollIntervalMs, reconcileIntervalMs: 86_400_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 10_000, syncSpacingMs },
     };
     await worker.runUntil(async () => {
       const handle = await client.workflow.start('connectionWorkflow', { taskQueue, workflowId: `test-${input.connectionId}`, args: [input] });
@@ -102,6 +107,35 @@ describe('connection workflow orchestration', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(calls.syncChanges).toBe(2); // 20 notifications during a sync → one more sync, not 20
     });
+  });
+
+  it('spaces syncs: a stream of changes after a sync waits for the spacing and becomes one more sync', async () => {
+    const calls: Calls = {};
+    const started: number[] = [];
+    const activities = fakeActivities(calls, {
+      syncChanges: async () => {
+        started.push(Date.now());
+        return { cursorUpdatedAt: new Date().toISOString(), fullResync: false, tally: { seen: 0, changed: 0, ignored: {} } };
+      },
+    });
+    const spacingMs = 4_000;
+    await withWorkflow(
+      activities,
+      async (handle) => {
+        await until(async () => (await handle.query(statusQuery)).status === 'ACTIVE', 'ACTIVE');
+        // The first change of a quiet connection syncs at once.
+        await handle.signal(changesNotifiedSignal, { kind: 'changed' });
+        await until(() => calls.syncChanges === 1, 'the first sync');
+        for (let i = 0; i < 30; i++) await handle.signal(changesNotifiedSignal, { kind: 'changed' });
+        await until(() => calls.syncChanges === 2, 'the spaced sync');
+        expect(started[1]! - started[0]!).toBeGreaterThanOrEqual(spacingMs - 50);
+        // Nothing arrived after the second sync started: no third one, however long we look.
+        await until(async () => !(await handle.query(statusQuery)).syncPending, 'the sync request taken');
+        expect(calls.syncChanges).toBe(2);
+      },
+      3_600_000,
+      spacingMs,
+    );
   });
 
   it('moves to NEEDS_REAUTH when the grant dies, stops the channel, and resumes on reauthorization', async () => {
