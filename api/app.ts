@@ -75,7 +75,7 @@ export function createApp(deps: ApiDependencies): Express {
     next();
   });
 
-  app.use(healthRouter(db, temporal));
+  app.use(healthRouter(db, temporal, logger));
   const signalDeadlineMs = deps.webhookSignalTimeoutMs;
   const marker = syncRequestMarker(db);
   const coalescer = new NotificationCoalescer(

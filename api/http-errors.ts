@@ -25,6 +25,29 @@ export const unauthorized = (message = 'a valid API key is required (Authorizati
 
 export const notFoundRoute: RequestHandler = (req, _res, next) => next(notFound(`route ${req.method} ${req.path}`));
 
+/** Seconds a client is told to wait when a dependency is down: about one reconnect of the pool. */
+const RETRY_AFTER_SECONDS = 5;
+
+const UNREACHABLE_PRISMA_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+const UNREACHABLE_MESSAGE = /Connection terminated|Can't reach database server|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Connection refused/i;
+/** gRPC UNAVAILABLE and DEADLINE_EXCEEDED: Temporal did not answer. */
+const UNREACHABLE_GRPC_CODES = new Set([14, 4]);
+
+/**
+ * The database or Temporal could not be reached: the request may well succeed shortly, so it is a
+ * 503 with `Retry-After`, not a 500. Prisma reports an unreachable server in several shapes
+ * (P1001, a raw-query P2010 naming it, or the pg driver's bare "Connection terminated").
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  const failure = error as { code?: unknown; message?: unknown; name?: unknown; cause?: { code?: unknown } } | undefined;
+  if (!failure) return false;
+  if (failure.name === 'PrismaClientInitializationError') return true;
+  if (typeof failure.code === 'string' && UNREACHABLE_PRISMA_CODES.has(failure.code)) return true;
+  if (typeof failure.code === 'number' && UNREACHABLE_GRPC_CODES.has(failure.code)) return true;
+  if (typeof failure.cause?.code === 'number' && UNREACHABLE_GRPC_CODES.has(failure.cause.code)) return true;
+  return typeof failure.message === 'string' && UNREACHABLE_MESSAGE.test(failure.message);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     if (error instanceof InvalidInputError) error = badRequest(error.problems);
@@ -36,6 +59,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // express.json() reports malformed bodies with `type: 'entity.parse.failed'` and a status.
     if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
       res.status(error.status).json({ error: { code: 'invalid_request', message: `body: ${error.message}` } });
+      return;
+    }
+    if (isDependencyUnavailable(error)) {
+      logger.warn('request failed: a dependency is unavailable', { method: req.method, path: req.path, error: String(error?.message ?? error) });
+      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({ error: { code: 'unavailable', message: 'a service this request needs is unavailable; retry shortly' } });
       return;
     }
     logger.error('request failed', { method: req.method, path: req.path, error: String(error?.stack ?? error) });

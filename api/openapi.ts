@@ -45,11 +45,14 @@ const commonErrors = {
   404: errorResponse('Not found in the caller’s account (another account’s records always answer 404).'),
 };
 
-function recordPaths(plural: string, singular: string, schemas: { create: z.ZodType; update: z.ZodType }): Json {
+const emailFilter = { name: 'email', in: 'query', description: 'only the record with this address (any case or spacing)', schema: { type: 'string', format: 'email' } };
+
+function recordPaths(plural: string, singular: string, schemas: { create: z.ZodType; update: z.ZodType }, options: { emailFilter?: boolean } = {}): Json {
   const tag = plural[0]!.toUpperCase() + plural.slice(1);
+  const listParameters = options.emailFilter ? [...pageQuery, emailFilter] : pageQuery;
   return {
     [`/v1/${plural}`]: {
-      get: { tags: [tag], summary: `List ${plural}`, parameters: pageQuery, responses: { 200: jsonResponse(`A page of ${plural}`), ...commonErrors } },
+      get: { tags: [tag], summary: `List ${plural}`, parameters: listParameters, responses: { 200: jsonResponse(`A page of ${plural}`), ...commonErrors } },
       post: {
         tags: [tag],
         summary: `Create a ${singular}`,
@@ -155,8 +158,8 @@ export function openApiDocument(publicBaseUrl: string): Json {
         get: { tags: ['Account'], summary: 'The caller’s account: domains and installed integration', responses: { 200: jsonResponse('The account'), ...commonErrors } },
         patch: { tags: ['Account'], summary: 'Update the name or email domains', requestBody: jsonBody(accountUpdate), responses: { 200: jsonResponse('The account'), ...commonErrors } },
       },
-      ...recordPaths('users', 'user', userSchemas),
-      ...recordPaths('contacts', 'contact', contactSchemas),
+      ...recordPaths('users', 'user', userSchemas, { emailFilter: true }),
+      ...recordPaths('contacts', 'contact', contactSchemas, { emailFilter: true }),
       ...recordPaths('companies', 'company', companySchemas),
       ...recordPaths('deals', 'deal', dealSchemas),
       ...recordPaths('tickets', 'ticket', ticketSchemas),

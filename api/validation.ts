@@ -14,3 +14,9 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'bo
     })),
   );
 }
+
+/** A PATCH must change something: an empty one is a client mistake, not a successful no-op. */
+export function requireSomeField<T extends Record<string, unknown>>(input: T): T {
+  if (Object.values(input).every((value) => value === undefined)) throw badRequest([{ field: 'body', problem: 'names no field to change' }]);
+  return input;
+}

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { accountIdOf } from '../middleware/authenticate';
-import { parse } from '../validation';
+import { parse, requireSomeField } from '../validation';
 
 const domain = z
   .string()
@@ -21,7 +21,7 @@ export function accountRouter(db: Database): Router {
     res.json(await db.account.findUniqueOrThrow({ where: { id: accountIdOf(req) } }));
   });
   router.patch('/', async (req, res) => {
-    const input = parse(accountUpdate, req.body);
+    const input = requireSomeField(parse(accountUpdate, req.body));
     const data = { ...input, ...(input.domains ? { domains: [...new Set(input.domains)] } : {}) };
     res.json(await db.account.update({ where: { id: accountIdOf(req) }, data }));
   });

@@ -21,4 +21,5 @@ export const contactsRouter = (db: Database) =>
     updateSchema: contactSchemas.update,
     toData: (input) => (input.email ? { emailKey: emailKey(input.email) } : {}),
     uniqueField: 'email',
+    filterByEmail: (email) => ({ emailKey: emailKey(email) }),
   });

@@ -1,20 +1,29 @@
 /**
- * Liveness and readiness. /readyz answers 200 only when the database and Temporal both answer.
+ * Liveness and readiness. /readyz answers 200 only when the database and Temporal both answer. It is
+ * unauthenticated, so it names the failing dependency and no more: the error itself (hosts, ports)
+ * goes to the log.
  */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
+import type { Logger } from '../../lib/logger';
 
-async function check(name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
+const PROBE_TIMEOUT_MS = 2000;
+
+async function check(logger: Logger, name: string, probe: () => Promise<unknown>): Promise<[string, string]> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([probe(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out after 2s')), 2000))]);
+    await Promise.race([probe(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${PROBE_TIMEOUT_MS} ms`)), PROBE_TIMEOUT_MS)))]);
     return [name, 'ok'];
   } catch (error) {
-    return [name, `unavailable: ${(error as Error).message}`];
+    logger.warn('readiness check failed', { dependency: name, error: (error as Error).message });
+    return [name, 'unavailable'];
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-export function healthRouter(db: Database, temporal: Client): Router {
+export function healthRouter(db: Database, temporal: Client, logger: Logger): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -22,8 +31,8 @@ export function healthRouter(db: Database, temporal: Client): Router {
   router.get('/readyz', async (_req, res) => {
     const checks = Object.fromEntries(
       await Promise.all([
-        check('database', () => db.$queryRaw`SELECT 1`),
-        check('temporal', () => temporal.workflowService.getSystemInfo({})),
+        check(logger, 'database', () => db.$queryRaw`SELECT 1`),
+        check(logger, 'temporal', () => temporal.workflowService.getSystemInfo({})),
       ]),
     );
     const ready = Object.values(checks).every((status) => status === 'ok');

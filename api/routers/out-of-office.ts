@@ -34,7 +34,10 @@ export function outOfOfficeRouter(db: Database, workflows: WorkflowControl): Rou
 
   router.get('/', async (req, res) => {
     const { userId } = parse(userParams, req.params, 'params');
-    const periods = await db.outOfOffice.findMany({ where: { userId, accountId: accountIdOf(req), deletedAt: null }, orderBy: { startAt: 'asc' } });
+    const accountId = accountIdOf(req);
+    // Another account's user is not found, not a user without periods.
+    if (!(await db.user.findFirst({ where: { id: userId, accountId }, select: { id: true } }))) throw notFound('user');
+    const periods = await db.outOfOffice.findMany({ where: { userId, accountId, deletedAt: null }, orderBy: { startAt: 'asc' } });
     res.json({ items: periods.map(view) });
   });
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client';
 import { accountIdOf } from '../middleware/authenticate';
 import { conflict, notFound } from '../http-errors';
-import { parse } from '../validation';
+import { parse, requireSomeField } from '../validation';
 
 /** The slice of a Prisma model delegate these routes use (delegates differ only in their types). */
 export interface RecordDelegate {
@@ -27,6 +27,8 @@ export interface RecordRouterSpec<C extends z.ZodType, U extends z.ZodType> {
   toData?: (input: Partial<z.infer<C>>) => Record<string, unknown>;
   /** Field a unique-constraint violation is about, for the 409 message. */
   uniqueField?: string;
+  /** `?email=` narrows the list to the record with that address (any case or spacing). */
+  filterByEmail?: (email: string) => Record<string, unknown>;
 }
 
 /** `limit` and the `after` cursor (the previous page's `next`) of every id-ordered list. */
@@ -66,9 +68,11 @@ export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: Rec
     }
   });
 
+  const listQuery = spec.filterByEmail ? pageQuery.extend({ email: z.string().trim().pipe(z.email({ message: 'must be an email address' })).optional() }) : pageQuery;
   router.get('/', async (req, res) => {
-    const page = parse(pageQuery, req.query, 'query');
-    const items = await spec.delegate.findMany({ where: { accountId: accountIdOf(req) }, ...pageArgs(page) });
+    const { email, ...page } = parse(listQuery, req.query, 'query') as z.infer<typeof pageQuery> & { email?: string };
+    const filter = email && spec.filterByEmail ? spec.filterByEmail(email) : {};
+    const items = await spec.delegate.findMany({ where: { ...filter, accountId: accountIdOf(req) }, ...pageArgs(page) });
     res.json(pageOf(items, page.limit));
   });
 
@@ -81,7 +85,7 @@ export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: Rec
 
   router.patch('/:id', async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const input = parse(spec.updateSchema, req.body) as Record<string, unknown>;
+    const input = requireSomeField(parse(spec.updateSchema, req.body) as Record<string, unknown>);
     const where = { id, accountId: accountIdOf(req) };
     try {
       const { count } = await spec.delegate.updateMany({ where, data: data(input) });

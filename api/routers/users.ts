@@ -20,4 +20,5 @@ export const usersRouter = (db: Database) =>
     updateSchema: userSchemas.update,
     toData: (input) => (input.email ? { emailKey: emailKey(input.email) } : {}),
     uniqueField: 'email',
+    filterByEmail: (email) => ({ emailKey: emailKey(email) }),
   });

@@ -33,8 +33,18 @@ describe('health endpoints', () => {
     const unreachable = createDatabase({ url: 'postgresql://nobody:nothing@127.0.0.1:1/none', maxConnections: 1 });
     const res = await request(testApp(unreachable, temporal)).get('/readyz');
     expect(res.status).toBe(503);
-    expect(res.body.checks.database).toMatch(/^unavailable/);
-    expect(res.body.checks.temporal).toBe('ok');
+    expect(res.body.checks).toEqual({ database: 'unavailable', temporal: 'ok' });
+    // Unauthenticated: nothing about where the database is or who connects to it.
+    expect(res.text).not.toMatch(/127\.0\.0\.1|nobody|none/);
+    await unreachable.$disconnect();
+  });
+
+  it('answers 503 with Retry-After, not 500, while the database is unreachable', async () => {
+    const unreachable = createDatabase({ url: 'postgresql://nobody:nothing@127.0.0.1:1/none', maxConnections: 1 });
+    const res = await request(testApp(unreachable, temporal)).get('/v1/contacts').set('Authorization', 'Bearer any-key');
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.error).toEqual({ code: 'unavailable', message: expect.stringMatching(/retry/) });
     await unreachable.$disconnect();
   });
 

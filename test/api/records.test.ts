@@ -86,4 +86,67 @@ describe('CRM records API', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].field).toBe('domains.0');
   });
+
+  it("answers 404 on every route that names another account's record", async () => {
+    const mine = await createTestAccount(context.db);
+    const theirs = await createTestAccount(context.db);
+    const create = async (path: string, body: object) => (await request(context.app).post(path).set(theirs.auth).send(body).expect(201)).body.id as string;
+    const ids = {
+      user: await create('/v1/users', { email: 'their-user@their.example' }),
+      contact: await create('/v1/contacts', { email: 'their-contact@their.example' }),
+      company: await create('/v1/companies', { name: 'Theirs' }),
+      deal: await create('/v1/deals', { name: 'Their deal' }),
+      ticket: await create('/v1/tickets', { subject: 'Their ticket' }),
+    };
+    const meeting = await context.db.meeting.create({
+      data: { accountId: theirs.account.id, title: 'Their meeting', startAt: new Date(), endAt: new Date(Date.now() + 3_600_000), status: 'SCHEDULED', source: 'CRM' },
+    });
+    const period = await context.db.outOfOffice.create({
+      data: { accountId: theirs.account.id, userId: ids.user, startAt: new Date(), endAt: new Date(Date.now() + 86_400_000), source: 'CRM' },
+    });
+    const routes: [method: 'get' | 'patch' | 'post' | 'delete', path: string, body?: object][] = [
+      ['get', `/v1/users/${ids.user}`],
+      ['patch', `/v1/users/${ids.user}`, { name: 'x' }],
+      ['get', `/v1/contacts/${ids.contact}`],
+      ['patch', `/v1/contacts/${ids.contact}`, { firstName: 'x' }],
+      ['get', `/v1/companies/${ids.company}`],
+      ['get', `/v1/deals/${ids.deal}`],
+      ['get', `/v1/tickets/${ids.ticket}`],
+      ['get', `/v1/contacts/${ids.contact}/meetings`],
+      ['get', `/v1/meetings/${meeting.id}`],
+      ['patch', `/v1/meetings/${meeting.id}`, { title: 'x' }],
+      ['delete', `/v1/meetings/${meeting.id}`],
+      ['get', `/v1/users/${ids.user}/calendar-connection`],
+      ['get', `/v1/users/${ids.user}/out-of-office`],
+      ['delete', `/v1/users/${ids.user}/out-of-office/${period.id}`],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await request(context.app)[method](path).set(mine.auth).send(body);
+      expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+    }
+    expect(await context.db.meeting.findUnique({ where: { id: meeting.id } })).toMatchObject({ title: 'Their meeting', deletedAt: null });
+  });
+
+  it('refuses a PATCH that names no field to change', async () => {
+    const { auth } = await createTestAccount(context.db);
+    const contact = await request(context.app).post('/v1/contacts').set(auth).send({ email: 'patch-me@example.com' }).expect(201);
+    for (const path of [`/v1/contacts/${contact.body.id}`, '/v1/account']) {
+      const empty = await request(context.app).patch(path).set(auth).send({});
+      expect(empty.status).toBe(400);
+      expect(empty.body.error.details).toEqual([{ field: 'body', problem: 'names no field to change' }]);
+    }
+  });
+
+  it('finds users and contacts by email, whatever its case or spacing', async () => {
+    const { auth } = await createTestAccount(context.db);
+    await request(context.app).post('/v1/contacts').set(auth).send({ email: 'find.me@example.com' }).expect(201);
+    await request(context.app).post('/v1/contacts').set(auth).send({ email: 'not.me@example.com' }).expect(201);
+    await request(context.app).post('/v1/users').set(auth).send({ email: 'owner@portal.example' }).expect(201);
+    const contacts = await request(context.app).get('/v1/contacts').query({ email: ' Find.Me@Example.com ' }).set(auth);
+    expect(contacts.body.items.map((c: { emailKey: string }) => c.emailKey)).toEqual(['find.me@example.com']);
+    const users = await request(context.app).get('/v1/users?email=OWNER@portal.example').set(auth);
+    expect(users.body.items).toHaveLength(1);
+    expect((await request(context.app).get('/v1/users?email=nobody@portal.example').set(auth)).body.items).toEqual([]);
+    expect((await request(context.app).get('/v1/users?email=not-an-email').set(auth)).status).toBe(400);
+  });
 });
