@@ -7,6 +7,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
+import type { Metrics } from '../lib/metrics';
 import { ProviderError } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
 import type { EventInput } from '../providers/types';
@@ -19,6 +20,8 @@ export interface CalendarWriteDependencies {
   secrets: SecretBox;
   logger: Logger;
   providers: ProviderRegistry;
+  /** Provider call metrics; absent where nothing serves /metrics. */
+  metrics?: Metrics;
 }
 
 const notConnected = (message: string) => ApplicationFailure.nonRetryable(message, 'NotConnectedError');

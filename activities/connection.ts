@@ -62,6 +62,20 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
    */
   const clearSyncRequest = (connectionId: string) =>
     db.$executeRaw`UPDATE calendar_connections SET sync_requested_at = NULL WHERE id = ${connectionId}::uuid AND sync_requested_at IS NOT NULL`;
+  /**
+   * A failing sync shows on the connection (`lastError`) while Temporal retries it, not only once the
+   * retries are spent; the next sync that succeeds clears it. Best effort: the failure may be the
+   * database itself.
+   */
+  const showingFailure = async <R>(connectionId: string, sync: () => Promise<R>): Promise<R> => {
+    try {
+      return await sync();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await db.calendarConnection.update({ where: { id: connectionId }, data: { lastError: message.slice(0, 2000), lastErrorAt: new Date() } }).catch(() => undefined);
+      throw error;
+    }
+  };
   /** This activity execution, the same across its retries: channel ids derive from it. */
   const creationScope = (): CreationScope => {
     const { workflowExecution, activityId, attempt } = Context.current().info;
@@ -111,21 +125,21 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
     initialSync: mapFailures(async (connectionId: string) => {
       const open = await session(connectionId);
       await clearSyncRequest(connectionId);
-      return measuredSync(deps.metrics, open.connection.provider, 'initial', () => runInitialSync(applyDeps, open, syncSettings));
+      return showingFailure(connectionId, () => measuredSync(deps.metrics, open.connection.provider, 'initial', () => runInitialSync(applyDeps, open, syncSettings)));
     }),
 
     syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean }) => {
       const open = await session(connectionId);
       await clearSyncRequest(connectionId);
-      return measuredSync(deps.metrics, open.connection.provider, options.fullResync ? 'full' : 'incremental', () =>
-        runIncrementalSync(applyDeps, open, syncSettings, options),
+      return showingFailure(connectionId, () =>
+        measuredSync(deps.metrics, open.connection.provider, options.fullResync ? 'full' : 'incremental', () => runIncrementalSync(applyDeps, open, syncSettings, options)),
       );
     }),
 
     reconcile: mapFailures(async (connectionId: string) => {
       const open = await session(connectionId);
       await clearSyncRequest(connectionId);
-      return (await measuredSync(deps.metrics, open.connection.provider, 'reconcile', () => runReconcile(applyDeps, open, syncSettings))).report;
+      return showingFailure(connectionId, async () => (await measuredSync(deps.metrics, open.connection.provider, 'reconcile', () => runReconcile(applyDeps, open, syncSettings))).report);
     }),
   };
 }

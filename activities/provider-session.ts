@@ -5,6 +5,7 @@
  */
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
+import type { Metrics } from '../lib/metrics';
 import { ProviderError, transient } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
 import type { CalendarProvider, ProviderName, StoredCredentials } from '../providers/types';
@@ -40,8 +41,37 @@ export function sealCredentials(secrets: SecretBox, connectionId: string, creden
   return secrets.encrypt(JSON.stringify(credentials), credentialsContext(connectionId));
 }
 
+/** How a provider call ended, for the metric: a bounded set (throttles apart from other transient failures). */
+function callOutcome(error: unknown): string {
+  if (!(error instanceof ProviderError)) return 'error';
+  if (error.kind === 'transient' && (error.details.status === 429 || error.details.retryAfterMs !== undefined)) return 'throttled';
+  return error.kind;
+}
+
+/** Times and counts every call of the calendar client by operation (one place for both providers). */
+function measured(calendar: CalendarProvider, metrics: Metrics | undefined): CalendarProvider {
+  if (!metrics) return calendar;
+  return new Proxy(calendar, {
+    get(target, property, receiver) {
+      const member = Reflect.get(target, property, receiver);
+      if (typeof member !== 'function' || typeof property !== 'string') return member;
+      return async (...args: unknown[]) => {
+        const end = metrics.providerCalls.startTimer({ provider: target.name, operation: property });
+        try {
+          const result = await member.apply(target, args);
+          end({ outcome: 'ok' });
+          return result;
+        } catch (error) {
+          end({ outcome: callOutcome(error) });
+          throw error;
+        }
+      };
+    },
+  });
+}
+
 export async function openProviderSession(
-  deps: { db: Database; secrets: SecretBox; providers: ProviderRegistry },
+  deps: { db: Database; secrets: SecretBox; providers: ProviderRegistry; metrics?: Metrics },
   connectionId: string,
 ): Promise<ProviderSession> {
   const { db, secrets, providers } = deps;
@@ -107,10 +137,13 @@ export async function openProviderSession(
   }
 
   const calendarRefreshingAhead = (marginMs: number) =>
-    providers.calendar(provider, async () => {
-      if (Date.parse(credentials.expiresAt) - marginMs <= Date.now()) await refresh(false);
-      return credentials.accessToken;
-    });
+    measured(
+      providers.calendar(provider, async () => {
+        if (Date.parse(credentials.expiresAt) - marginMs <= Date.now()) await refresh(false);
+        return credentials.accessToken;
+      }),
+      deps.metrics,
+    );
   const calendar = calendarRefreshingAhead(REFRESH_MARGIN_MS);
   let calendarSpendingExpiring: CalendarProvider | undefined;
 

@@ -55,6 +55,26 @@ const FALLBACK_SIGNAL_SPACING_MS = 500;
 /** A marker claim slower than this counts as "no database": the webhook signals without it. */
 const MARKER_CLAIM_TIMEOUT_MS = 300;
 
+/**
+ * Remembers the pattern a router is mounted at (`/v1/users/:userId/out-of-office`): `req.baseUrl`
+ * holds the ids themselves, and a metric labelled with them would grow with every user and contact.
+ * A request that passes through a mount without matching there is marked again by the next one.
+ */
+const markMount =
+  (pattern: string): express.RequestHandler =>
+  (_req, res, next) => {
+    res.locals.mountPattern = pattern;
+    next();
+  };
+
+/** The route template that answered (`/v1/contacts/:id`), or `unmatched`: a bounded label. */
+function routeTemplate(req: express.Request, res: express.Response): string {
+  if (!req.route?.path) return 'unmatched';
+  const base = typeof res.locals.mountPattern === 'string' ? res.locals.mountPattern : '';
+  const path = `${base}${req.route.path}`;
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
 export function createApp(deps: ApiDependencies): Express {
   const { db, temporal, workflows, logger, metrics } = deps;
   const connect: ConnectDependencies = {
@@ -71,7 +91,7 @@ export function createApp(deps: ApiDependencies): Express {
 
   app.use((req, res, next) => {
     const end = metrics.httpRequests.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched', status: res.statusCode }));
+    res.on('finish', () => end({ route: routeTemplate(req, res), status: res.statusCode }));
     next();
   });
 
@@ -96,17 +116,18 @@ export function createApp(deps: ApiDependencies): Express {
   const v1 = express.Router();
   v1.use(express.json({ limit: '1mb' }));
   v1.use(authenticate(db));
-  v1.use('/account', accountRouter(db));
-  v1.use('/calendar-connections', calendarConnectionsRouter(db));
-  v1.use('/users/:userId/calendar-connection', calendarConnectionRouter(connect));
-  v1.use('/users/:userId/out-of-office', outOfOfficeRouter(db, workflows));
-  v1.use('/users', usersRouter(db));
-  v1.use('/contacts/:contactId/meetings', timelineRouter(db));
-  v1.use('/contacts', contactsRouter(db));
-  v1.use('/meetings', meetingsRouter(db, workflows));
-  v1.use('/companies', companiesRouter(db));
-  v1.use('/deals', dealsRouter(db));
-  v1.use('/tickets', ticketsRouter(db));
+  const mount = (path: string, router: express.Router) => v1.use(path, markMount(`/v1${path}`), router);
+  mount('/account', accountRouter(db));
+  mount('/calendar-connections', calendarConnectionsRouter(db));
+  mount('/users/:userId/calendar-connection', calendarConnectionRouter(connect));
+  mount('/users/:userId/out-of-office', outOfOfficeRouter(db, workflows));
+  mount('/users', usersRouter(db));
+  mount('/contacts/:contactId/meetings', timelineRouter(db));
+  mount('/contacts', contactsRouter(db));
+  mount('/meetings', meetingsRouter(db, workflows));
+  mount('/companies', companiesRouter(db));
+  mount('/deals', dealsRouter(db));
+  mount('/tickets', ticketsRouter(db));
   app.use('/v1', v1);
 
   app.use(notFoundRoute);

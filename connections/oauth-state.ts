@@ -17,6 +17,14 @@ export class InvalidStateError extends Error {
   override name = 'InvalidStateError';
 }
 
+/** A genuine state spent before: typically the user reloading the callback page after it worked. */
+export class StateAlreadyUsedError extends InvalidStateError {
+  override name = 'StateAlreadyUsedError';
+  constructor(readonly userId: string) {
+    super('the state parameter was already used');
+  }
+}
+
 export async function issueState(
   db: Database,
   secrets: SecretBox,
@@ -50,6 +58,6 @@ export async function consumeState(
     where: { nonce: payload.n, userId: payload.u, usedAt: null, expiresAt: { gt: new Date() } },
     data: { usedAt: new Date() },
   });
-  if (spent.count !== 1) throw new InvalidStateError('the state parameter was already used');
+  if (spent.count !== 1) throw new StateAlreadyUsedError(payload.u);
   return { userId: payload.u };
 }

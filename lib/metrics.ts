@@ -29,6 +29,13 @@ export function createMetrics() {
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers: [registry],
     }),
+    providerCalls: new Histogram({
+      name: 'calendar_provider_call_duration_seconds',
+      help: 'Calendar provider calls by provider, operation (listChanges, getEvent, createEvent, …) and outcome (ok, throttled, or the failure kind)',
+      labelNames: ['provider', 'operation', 'outcome'] as const,
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
     syncedEvents: new Counter({
       name: 'calendar_synced_events_total',
       help: 'Calendar changes the sync judged, by provider and result (changed, unchanged, or the reason it was ignored)',

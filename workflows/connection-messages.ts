@@ -69,8 +69,11 @@ export interface ConnectionStatusView {
   userId: string;
   accountId: string;
   lastSyncAt?: string;
-  /** Milliseconds since the provider cursor last moved, when there is one. */
-  cursorAgeMs?: number;
+  /**
+   * When the provider cursor last moved. An age computed inside the query would be frozen: a
+   * query's clock stops at the workflow's last task, so readers compute the age themselves.
+   */
+  cursorUpdatedAt?: string;
   channelExpiresAt?: string;
   lastReconcile?: LastReconcile;
   lastError?: string;

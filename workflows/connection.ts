@@ -98,7 +98,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     userId: input.userId,
     accountId: input.accountId,
     lastSyncAt: state.lastSyncAt,
-    cursorAgeMs: state.cursorUpdatedAt ? Date.now() - Date.parse(state.cursorUpdatedAt) : undefined,
+    cursorUpdatedAt: state.cursorUpdatedAt,
     channelExpiresAt: state.channelExpiresAt,
     lastReconcile: state.lastReconcile,
     lastError: state.lastError,
@@ -263,7 +263,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
         // Refused from now on; stopped at the provider now if it still takes the call, else after reconnecting.
         await bestEffort('stopping the channels', () => quick.stopChannels(connectionId));
         state.channelExpiresAt = undefined;
-        await setStatus('NEEDS_REAUTH', `The calendar provider refused the stored authorization (${failure.message}); the user must reconnect.`);
+        await setStatus('NEEDS_REAUTH', `The user must reconnect: the calendar provider refused the stored authorization (${failure.message}).`);
         continue;
       }
       if (failure?.type === 'ConnectionGoneError') return; // the connection row was deleted

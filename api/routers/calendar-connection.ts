@@ -37,6 +37,9 @@ export function calendarConnectionRouter(deps: ConnectDependencies): Router {
     }
   });
 
+  /** Milliseconds since the cursor moved, computed now (the workflow hands out the instant, not the age). */
+  const cursorAgeMs = (updatedAt: string | undefined) => (updatedAt ? Date.now() - Date.parse(updatedAt) : null);
+
   router.get('/', async (req, res) => {
     const { userId } = parse(params, req.params, 'params');
     const connection = await findConnection(accountIdOf(req), userId);
@@ -50,7 +53,7 @@ export function calendarConnectionRouter(deps: ConnectDependencies): Router {
       statusReason: live?.statusReason ?? connection.statusReason,
       connectedAt: connection.connectedAt,
       lastSyncAt: live?.lastSyncAt ?? connection.lastSyncAt,
-      cursorAgeMs: live?.cursorAgeMs ?? (connection.cursorUpdatedAt ? Date.now() - connection.cursorUpdatedAt.getTime() : null),
+      cursorAgeMs: cursorAgeMs(live?.cursorUpdatedAt ?? connection.cursorUpdatedAt?.toISOString()),
       channelExpiresAt: live?.channelExpiresAt ?? null,
       lastReconcile: live?.lastReconcile ?? null,
       lastError: live?.lastError ?? connection.lastError,

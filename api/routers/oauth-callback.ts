@@ -5,7 +5,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { completeConnection, IntegrationConflictError, PROVIDER_LABEL, UnknownUserError, type ConnectDependencies } from '../../connections/connect';
-import { InvalidStateError } from '../../connections/oauth-state';
+import { InvalidStateError, StateAlreadyUsedError } from '../../connections/oauth-state';
 import { ProviderError } from '../../providers/errors';
 import type { ProviderName } from '../../providers/types';
 
@@ -29,6 +29,14 @@ export function oauthCallbackRouter(deps: ConnectDependencies): Router {
         const done = await completeConnection(deps, { provider, code, state });
         res.type('html').send(page(`${PROVIDER_LABEL[provider]} connected`, `${done.email} is ${done.resumed ? 'reconnected' : 'connected'}. You can close this window.`));
       } catch (failure) {
+        // A reload of the page that connected the calendar: say so, instead of "not connected".
+        if (failure instanceof StateAlreadyUsedError) {
+          const connection = await deps.db.calendarConnection.findUnique({ where: { userId: failure.userId } });
+          if (connection && connection.provider === provider && connection.status !== 'DISCONNECTED') {
+            res.type('html').send(page(`${PROVIDER_LABEL[provider]} connected`, `${connection.providerEmail} is connected. You can close this window.`));
+            return;
+          }
+        }
         if (failure instanceof InvalidStateError) res.status(400);
         else if (failure instanceof IntegrationConflictError) res.status(409);
         else if (failure instanceof UnknownUserError) res.status(404);

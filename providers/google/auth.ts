@@ -68,7 +68,7 @@ export class GoogleAuth implements ProviderAuth {
   }
 
   async refresh(credentials: StoredCredentials): Promise<StoredCredentials> {
-    if (!credentials.refreshToken) throw authRevoked('no refresh token is stored: the user must reconnect');
+    if (!credentials.refreshToken) throw authRevoked('no refresh token is stored');
     const client = this.client();
     let rotated: string | undefined;
     client.on('tokens', (tokens) => (rotated = tokens.refresh_token ?? rotated));

@@ -55,7 +55,7 @@ export function mapGoogleError(error: unknown, context: GoogleCallContext = 'oth
     return new ProviderError(network ? 'transient' : 'invalid', `${message}${failure.code ? ` (${failure.code})` : ''}`, details);
   }
   const retryAfterMs = parseRetryAfter(header(failure.response?.headers, 'retry-after'));
-  if (context === 'token' && status === 400 && reason === 'invalid_grant') return authRevoked('Google refused the refresh token: the user must reconnect', reason);
+  if (context === 'token' && status === 400 && reason === 'invalid_grant') return authRevoked('Google refused the refresh token', reason);
   if (status === 429 || status >= 500 || (status === 403 && reason && RATE_LIMIT_REASONS.has(reason))) return transient(message, status, retryAfterMs);
   // At the token endpoint a 401 is a refused client (configuration), not an expired access token.
   if (status === 401) return new ProviderError(context === 'token' || context === 'code' ? 'permissionDenied' : 'authExpired', message, details);

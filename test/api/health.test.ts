@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { createDatabase, type Database } from '../../db/client';
@@ -54,6 +55,20 @@ describe('health endpoints', () => {
     const res = await request(app).get('/metrics');
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} 1/);
+  });
+
+  it('/metrics labels requests by route template, so ids never become label values', async () => {
+    const app = testApp(db, temporal);
+    const { auth } = await createTestAccount(db);
+    const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
+    for (const id of ids) {
+      await request(app).get(`/v1/contacts/${id}`).set(auth).expect(404);
+      await request(app).get(`/v1/users/${id}/out-of-office`).set(auth).expect(404);
+    }
+    const res = await request(app).get('/metrics');
+    const routes = new Set([...res.text.matchAll(/^http_request_duration_seconds_count\{[^}]*route="([^"]+)"/gm)].map((m) => m[1]));
+    expect(routes).toEqual(new Set(['/v1/contacts/:id', '/v1/users/:userId/out-of-office']));
+    for (const id of ids) expect(res.text).not.toContain(id);
   });
 
   it('/metrics tells operators how many connections are in each state and how stale the stalest one is', async () => {

@@ -57,6 +57,15 @@ describe('connecting a calendar', () => {
     expect(forgedResponse.text).toMatch(/not one this service issued/);
 
     expect((await harness.http().get('/oauth/google/callback').query({ code, state })).status).toBe(200);
+    // A reload of the page that worked says so, and exchanges nothing again.
+    const exchanges = harness.google.control.callCounts()['oauth.token'];
+    const reloaded = await harness.http().get('/oauth/google/callback').query({ code, state });
+    expect(reloaded.status).toBe(200);
+    expect(reloaded.text).toMatch(/is connected/);
+    expect(harness.google.control.callCounts()['oauth.token']).toBe(exchanges);
+    // Once that connection is gone, the spent state is refused as such.
+    await harness.http().delete(`/v1/users/${user.id}/calendar-connection`).set(account.auth).expect(202);
+    await harness.waitForConnection(account, user, (c) => c.status === 'DISCONNECTED', 'DISCONNECTED');
     const replayed = await harness.http().get('/oauth/google/callback').query({ code, state });
     expect(replayed.status).toBe(400);
     expect(replayed.text).toMatch(/already used/);

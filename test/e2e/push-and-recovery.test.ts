@@ -33,6 +33,11 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
     }, 'the pushed meeting on the timeline');
     expect(meeting).toMatchObject({ status: 'SCHEDULED', source: 'CALENDAR', startAt: inDays(2, 10) });
     expect(meeting.attendees.map((a: { email: string }) => a.email)).toContain(contactEmail);
+    // Operators see the provider calls behind it, by operation and outcome.
+    const calls = (await harness.deps.metrics.providerCalls.get()).values.filter(
+      (v) => v.metricName === 'calendar_provider_call_duration_seconds_count' && v.labels.provider === provider && v.labels.operation === 'listChanges' && v.labels.outcome === 'ok',
+    );
+    expect(calls[0]?.value).toBeGreaterThan(0);
   });
 
   it('refuses forged webhooks and signals nothing', async () => {
@@ -115,6 +120,17 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
     expect(live).toHaveLength(1);
     expect(live[0]!.id).not.toBe(leftBehind!.id);
     expect(await calendar.isChannelStopped(leftBehind!.id)).toBe(true);
+  });
+
+  it('shows a failing sync on the connection while it is retried, and clears it once a sync succeeds', async () => {
+    const { account, user, contactEmail, contactId } = await connectedUser('retrying');
+    calendar.failNext('list', 2, 503);
+    await calendar.createEvent(user.email, { title: 'After a 503', start: inDays(4, 11), end: inDays(4, 12), guests: [contactEmail] });
+    const failing = await harness.waitForConnection(account, user, (c) => typeof c.lastError === 'string', 'lastError while the sync is retried');
+    expect(failing.lastError).toMatch(/503/);
+    expect(failing.status).toBe('ACTIVE');
+    await waitFor(async () => (await meetingsTitled(account, contactId, 'After a 503')).length === 1, 'the meeting once the retry got through');
+    await harness.waitForConnection(account, user, (c) => c.lastError === null, 'lastError cleared');
   });
 
   it('answers an invalidated cursor with a full resync that duplicates nothing', async () => {

@@ -48,8 +48,8 @@ export interface CalendarActions {
   liveChannels(userEmail: string): Promise<{ id: string; expiresAt: string }[]>;
   isChannelStopped(id: string): Promise<boolean>;
   outbox(): { to: string; eventId: string; kind: string }[];
-  /** The service's next `count` creates, patches or deletes fail with `status` (and `Retry-After` when given). */
-  failNext(call: 'create' | 'patch' | 'delete', count: number, status: number, retryAfterSeconds?: number): void;
+  /** The service's next `count` listings, creates, patches or deletes fail with `status` (and `Retry-After` when given). */
+  failNext(call: 'list' | 'create' | 'patch' | 'delete', count: number, status: number, retryAfterSeconds?: number): void;
   calls(endpoint: 'token'): number;
   expireAccessTokens(email: string): void;
   revokeGrant(email: string): void;
@@ -222,7 +222,7 @@ function microsoftActions(harness: SyncHarness): CalendarActions {
     },
     outbox: () => control().outbox(),
     failNext(call, count, status, retryAfterSeconds) {
-      control().failNext(`events.${call}`, count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
+      control().failNext(call === 'list' ? 'events.delta' : `events.${call}`, count, { status, ...(retryAfterSeconds ? { retryAfterSeconds } : {}) });
     },
     calls: () => control().callCounts()['oauth.token'] ?? 0,
     expireAccessTokens: (email) => void control().expireAccessTokens(email),

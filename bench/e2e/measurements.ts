@@ -1,0 +1,300 @@
+/**
+ * The end-to-end figures, each measured on the running stack: notification → timeline latency, its
+ * floor, list calls per burst, a full sync, worker memory, CPU per change and the sustained rate.
+ */
+import { createAccount } from '../../crm/accounts';
+import { createProviderRegistry } from '../../providers/create-registry';
+import type { CalendarProvider, ProviderName } from '../../providers/types';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../runtime/emulators';
+import { eventBody, USER_REST_MS, type ChangeProbe } from './changes';
+import type { BenchUser, Population } from './population';
+import { cpuBetween, postgresProcesses, rssKb, sampleCpu, type CpuSample } from './proc';
+import { assertRunning, type Stack } from './stack';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const DAY = 86_400_000;
+
+export interface Percentiles {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+/** Linear interpolation between closest ranks; values in ms, rounded to 0.1. */
+export function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => {
+    if (sorted.length === 0) return NaN;
+    const rank = q * (sorted.length - 1);
+    const low = Math.floor(rank);
+    const high = Math.min(low + 1, sorted.length - 1);
+    return Math.round((sorted[low]! + (sorted[high]! - sorted[low]!) * (rank - low)) * 10) / 10;
+  };
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: at(1) };
+}
+
+export interface LatencyRun extends Percentiles {
+  /** Changes whose meeting did not arrive within the probe's timeout. */
+  lost: number;
+  inFlight: number;
+  connections: number;
+  changesPerSecond: number;
+}
+
+/** `samples` changes, `inFlight` at a time, each on a different rested user. */
+export async function measureLatency(stack: Stack, probe: ChangeProbe, users: BenchUser[], samples: number, inFlight: number): Promise<LatencyRun> {
+  const latencies: number[] = [];
+  let lost = 0;
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (issued < samples) {
+        issued += 1;
+        const result = await probe.change(await probe.pickUser(users));
+        if (result.latencyMs === undefined) lost += 1;
+        else latencies.push(result.latencyMs);
+      }
+    }),
+  );
+  assertRunning(stack);
+  return { ...percentiles(latencies), lost, inFlight, connections: users.length, changesPerSecond: Math.round((samples / ((performance.now() - started) / 1000)) * 10) / 10 };
+}
+
+export interface Floor {
+  provider: ProviderName;
+  total: Percentiles;
+  list: Percentiles;
+  upsert: Percentiles;
+}
+
+/**
+ * The least a change can cost: one incremental list (with a cursor) through the provider adapter,
+ * then one Prisma upsert of the meeting, from this process, for a calendar with one new event.
+ */
+export async function measureFloor(stack: Stack, provider: ProviderName, samples: number): Promise<Floor> {
+  const registry = createProviderRegistry({ google: googleEmulatorSettings(stack.google), microsoft: microsoftEmulatorSettings(stack.microsoft) });
+  const control = provider === 'GOOGLE' ? stack.google.control : stack.microsoft.control;
+  const email = `floor-${Date.now()}@portal.example`;
+  control.createUser({ email });
+  const auth = registry.auth(provider);
+  const redirectUri = 'http://127.0.0.1:9/floor';
+  const consent = await auth.authorizationUrl({ state: 'floor', redirectUri });
+  const code = new URL(await control.approveConsent(consent, email)).searchParams.get('code')!;
+  const { credentials } = await auth.exchangeCode({ code, redirectUri });
+  const calendar: CalendarProvider = registry.calendar(provider, async () => credentials.accessToken);
+
+  let cursor: string | undefined;
+  let page: string | undefined;
+  const window = { start: new Date(Date.now() - 30 * DAY).toISOString(), end: new Date(Date.now() + 365 * DAY).toISOString() };
+  do {
+    const listed = await calendar.listChanges({ window, page });
+    page = listed.nextPage;
+    cursor = listed.cursor ?? cursor;
+  } while (page);
+
+  const { account } = await createAccount(stack.db, { name: `bench floor ${email}`, domains: ['portal.example'] });
+  const total: number[] = [];
+  const list: number[] = [];
+  const upsert: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const start = new Date(Date.now() + DAY + i * 60_000);
+    control.userCreateEvent(email, eventBody(provider, `floor ${i}`, start, 'floor-guest@customer.example'));
+    const t0 = performance.now();
+    const listed = await calendar.listChanges({ cursor });
+    const t1 = performance.now();
+    if (listed.events.length === 0) throw new Error('the incremental list did not return the new event');
+    cursor = listed.cursor ?? cursor;
+    const event = listed.events[0]!;
+    const data = { title: event.title ?? '', startAt: new Date(event.start!.dateTime), endAt: new Date(event.end!.dateTime), status: 'SCHEDULED' as const, source: 'CALENDAR' as const };
+    await stack.db.meeting.upsert({
+      where: { accountId_meetingKey: { accountId: account.id, meetingKey: event.iCalUID ?? event.id } },
+      create: { accountId: account.id, meetingKey: event.iCalUID ?? event.id, iCalUID: event.iCalUID, ...data },
+      update: data,
+    });
+    const t2 = performance.now();
+    total.push(t2 - t0);
+    list.push(t1 - t0);
+    upsert.push(t2 - t1);
+  }
+  return { provider, total: percentiles(total), list: percentiles(list), upsert: percentiles(upsert) };
+}
+
+export interface Burst {
+  provider: ProviderName;
+  changes: number;
+  /** `events.list` (Google) or `events.delta` (Graph) calls the burst caused. */
+  listCalls: number;
+  endpoint: string;
+  lost: number;
+}
+
+/** `size` changes within one second on one connection; the list calls are counted once all is quiet. */
+export async function measureBurst(stack: Stack, probe: ChangeProbe, user: BenchUser, size: number): Promise<Burst> {
+  const control = user.provider === 'GOOGLE' ? stack.google.control : stack.microsoft.control;
+  const endpoint = user.provider === 'GOOGLE' ? 'events.list' : 'events.delta';
+  await sleep(USER_REST_MS); // the connection starts quiet
+  control.resetCounts();
+  const landed: Promise<{ latencyMs?: number }>[] = [];
+  const started = performance.now();
+  for (let i = 0; i < size; i++) {
+    await sleep(started + (i * 1000) / size - performance.now());
+    landed.push(probe.change(user));
+  }
+  const results = await Promise.all(landed);
+  // A sync woken by the last notifications may still run after the last meeting landed.
+  await sleep(USER_REST_MS + 1000);
+  assertRunning(stack);
+  const counts = control.callCounts() as Record<string, number>;
+  return { provider: user.provider, changes: size, listCalls: counts[endpoint] ?? 0, endpoint, lost: results.filter((r) => r.latencyMs === undefined).length };
+}
+
+export interface FullSync {
+  provider: ProviderName;
+  events: number;
+  seconds?: number;
+  /** Meetings in the account when the deadline passed, if it did. */
+  arrived: number;
+}
+
+/**
+ * A connected calendar gets `count` events with contacts while its notifications are lost, then the
+ * user asks for a resync through the API: seconds until every meeting is in the CRM.
+ */
+export async function measureFullSync(stack: Stack, population: Population, user: BenchUser, count: number, timeoutMs: number): Promise<FullSync> {
+  const control = user.provider === 'GOOGLE' ? stack.google.control : stack.microsoft.control;
+  control.setNotificationFaults({ drop: true });
+  try {
+    for (let i = 0; i < count; i++) {
+      const start = new Date(Date.now() + (1 + (i % 300)) * DAY + (i % 20) * 3_600_000);
+      control.userCreateEvent(user.email, eventBody(user.provider, `full ${i}`, start, user.account.contactEmails[i % user.account.contactEmails.length]!));
+    }
+  } finally {
+    control.setNotificationFaults({});
+  }
+  const meetings = async () =>
+    Number((await stack.probe.query<{ n: string }>('SELECT count(*) AS n FROM meetings WHERE account_id = $1', [user.account.id])).rows[0]!.n);
+  const before = await meetings();
+  const started = performance.now();
+  await population.api.expect(202, 'POST', `/v1/users/${user.id}/calendar-connection/resync`, { auth: user.account.auth });
+  const deadline = started + timeoutMs;
+  for (;;) {
+    const arrived = (await meetings()) - before;
+    if (arrived >= count) return { provider: user.provider, events: count, seconds: Math.round((performance.now() - started) / 100) / 10, arrived };
+    if (performance.now() > deadline) return { provider: user.provider, events: count, arrived };
+    assertRunning(stack);
+    await sleep(100);
+  }
+}
+
+/** The worker's VmRSS once it has been left alone: the median of a few samples, in KB. */
+export async function idleWorkerRss(stack: Stack): Promise<number> {
+  await sleep(3000);
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const kb = rssKb(stack.worker.pid);
+    if (kb === undefined) throw new Error('the worker is gone');
+    samples.push(kb);
+    await sleep(400);
+  }
+  return samples.sort((a, b) => a - b)[2]!;
+}
+
+export interface CpuPerChange {
+  changes: number;
+  /** Net CPU ms per change by process group (idle rate subtracted), undefined when not measurable here. */
+  perChangeMs: Record<'worker' | 'api' | 'temporal' | 'postgres', number | undefined>;
+  idleMsPerSecond: Record<string, number | undefined>;
+  postgresNote: string;
+  lost: number;
+}
+
+/**
+ * CPU of each process over `count` sequential one-event changes (each on another user, each waited
+ * for, then a moment for the sync's tail), minus what the same processes spend idle over that time.
+ */
+export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, users: BenchUser[], count: number): Promise<CpuPerChange> {
+  const measurePostgres = stack.database.kind === 'server' && stack.database.local;
+  const postgresNote = measurePostgres
+    ? `backends of database ${stack.database.name} (the bench's probe excluded) and the server's shared processes`
+    : stack.database.kind === 'embedded'
+      ? 'not measured: the embedded PostgreSQL (PGlite) runs inside the bench process, with the emulators'
+      : 'not measured: DATABASE_URL points at another machine';
+  const groups = () => ({
+    worker: [stack.worker.pid],
+    api: [stack.api.pid],
+    temporal: stack.temporalPids(),
+    postgres: measurePostgres ? postgresProcesses(stack.database.name, [stack.probeBackendPid]) : [],
+  });
+  const sample = () => Object.fromEntries(Object.entries(groups()).map(([name, pids]) => [name, sampleCpu(pids)])) as Record<string, CpuSample>;
+  const spent = (before: Record<string, CpuSample>, after: Record<string, CpuSample>) =>
+    Object.fromEntries(Object.keys(after).map((name) => [name, cpuBetween(before[name]!, after[name]!)]));
+
+  await sleep(USER_REST_MS);
+  const idleStart = sample();
+  const idleStarted = performance.now();
+  await sleep(5000);
+  const idleSeconds = (performance.now() - idleStarted) / 1000;
+  const idle = spent(idleStart, sample());
+
+  const busyStart = sample();
+  const busyStarted = performance.now();
+  let lost = 0;
+  for (let i = 0; i < count; i++) {
+    const result = await probe.change(await probe.pickUser(users));
+    if (result.latencyMs === undefined) lost += 1;
+  }
+  await sleep(500); // the sync's own tail: cursor, workflow task
+  const busySeconds = (performance.now() - busyStarted) / 1000;
+  const busy = spent(busyStart, sample());
+  assertRunning(stack);
+
+  const names = ['worker', 'api', 'temporal', 'postgres'] as const;
+  const perChangeMs = Object.fromEntries(
+    names.map((name) => {
+      if (name === 'postgres' && !measurePostgres) return [name, undefined];
+      const net = busy[name]! - (idle[name]! / idleSeconds) * busySeconds;
+      return [name, Math.round((net / count) * 10) / 10];
+    }),
+  ) as CpuPerChange['perChangeMs'];
+  const idleMsPerSecond = Object.fromEntries(names.map((name) => [name, name === 'postgres' && !measurePostgres ? undefined : Math.round((idle[name]! / idleSeconds) * 10) / 10]));
+  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost };
+}
+
+export interface RateStep extends Percentiles {
+  rate: number;
+  /** The rate the bench managed to issue changes at. */
+  achieved: number;
+  lost: number;
+  held: boolean;
+}
+
+/**
+ * Changes at a fixed rate, spread over the users, for `seconds` per step; steps up until a step's p99
+ * exceeds `p99LimitMs` (or a change is lost). Each step starts after the previous one drained.
+ */
+export async function measureRates(stack: Stack, probe: ChangeProbe, users: BenchUser[], rates: number[], seconds: number, p99LimitMs: number): Promise<RateStep[]> {
+  const steps: RateStep[] = [];
+  for (const rate of rates) {
+    const count = Math.max(1, Math.round(rate * seconds));
+    const results: Promise<{ latencyMs?: number }>[] = [];
+    const started = performance.now();
+    for (let i = 0; i < count; i++) {
+      await sleep(started + (i * 1000) / rate - performance.now());
+      results.push(probe.change(await probe.pickUser(users)));
+    }
+    const issuedOver = (performance.now() - started) / 1000;
+    const landed = await Promise.all(results);
+    assertRunning(stack);
+    const latencies = landed.flatMap((r) => (r.latencyMs === undefined ? [] : [r.latencyMs]));
+    const lost = count - latencies.length;
+    const stats = percentiles(latencies);
+    const held = lost === 0 && stats.p99 <= p99LimitMs;
+    steps.push({ ...stats, rate, achieved: count > 1 ? Math.round(((count - 1) / issuedOver) * 10) / 10 : rate, lost, held });
+    if (!held) break;
+    await sleep(USER_REST_MS);
+  }
+  return steps;
+}

@@ -1,0 +1,133 @@
+/**
+ * The bench's CRM data, made as customers make it: accounts with an API key, users and contacts
+ * created through the API, and calendars connected through the real OAuth flow (the API's consent
+ * URL, "Allow" on the emulator, the browser's redirect to the API's callback) until ACTIVE.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAccount } from '../../crm/accounts';
+import type { ProviderName } from '../../providers/types';
+import type { Stack } from './stack';
+
+export interface BenchAccount {
+  id: string;
+  auth: Record<string, string>;
+  provider: ProviderName;
+  contactEmails: string[];
+}
+
+export interface BenchUser {
+  id: string;
+  email: string;
+  account: BenchAccount;
+  provider: ProviderName;
+  connectionId: string;
+}
+
+const CONNECT_TIMEOUT_MS = 120_000;
+
+export class ApiClient {
+  constructor(private readonly baseUrl: string) {}
+
+  async call(method: string, path: string, options: { auth?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: any }> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...options.auth, ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // an HTML page (the OAuth callback) stays text
+    }
+    return { status: response.status, body };
+  }
+
+  async expect(status: number, method: string, path: string, options: { auth?: Record<string, string>; body?: unknown } = {}): Promise<any> {
+    const response = await this.call(method, path, options);
+    if (response.status !== status) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
+    return response.body;
+  }
+}
+
+/** Runs `task(i)` for i in [0, count) with at most `concurrency` at a time; the first failure stops it. */
+export async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: unknown;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count && failure === undefined) {
+        const i = next++;
+        await task(i).catch((error) => (failure ??= error));
+      }
+    }),
+  );
+  if (failure !== undefined) throw failure;
+}
+
+export class Population {
+  readonly users: BenchUser[] = [];
+  private readonly accounts: BenchAccount[] = [];
+  readonly api: ApiClient;
+  private readonly tag = randomUUID().slice(0, 6);
+
+  constructor(
+    private readonly stack: Stack,
+    private readonly settings: { provider: ProviderName; usersPerAccount: number; contactsPerAccount: number; concurrency: number },
+  ) {
+    this.api = new ApiClient(stack.apiUrl);
+  }
+
+  /** Connects users until `total` are connected; returns the connects per second it took. */
+  async growTo(total: number): Promise<number> {
+    const started = performance.now();
+    const first = this.users.length;
+    const { usersPerAccount, concurrency, provider } = this.settings;
+    // Accounts first, so that concurrent connects never race to create one.
+    while (this.accounts.length * usersPerAccount < total) this.accounts.push(await this.newAccount(provider, this.settings.contactsPerAccount));
+    await inParallel(total - first, concurrency, async (i) => {
+      const n = first + i;
+      this.users.push(await this.connectedUser(this.accounts[Math.floor(n / usersPerAccount)]!, `user${n}`));
+    });
+    return (total - first) / ((performance.now() - started) / 1000);
+  }
+
+  /** A user alone in a fresh account of `provider` (burst and full-sync figures), connected. */
+  async soloUser(provider: ProviderName, label: string, contacts: number): Promise<BenchUser> {
+    return this.connectedUser(await this.newAccount(provider, contacts), label);
+  }
+
+  private async newAccount(provider: ProviderName, contacts: number): Promise<BenchAccount> {
+    const { account, apiKey } = await createAccount(this.stack.db, { name: `bench ${this.tag} ${this.accounts.length}`, domains: ['portal.example'] });
+    const bench: BenchAccount = { id: account.id, auth: { Authorization: `Bearer ${apiKey.key}` }, provider, contactEmails: [] };
+    await inParallel(contacts, 4, async (i) => {
+      const email = `client${i}-${account.id.slice(0, 8)}@customer.example`;
+      await this.api.expect(201, 'POST', '/v1/contacts', { auth: bench.auth, body: { email } });
+      bench.contactEmails.push(email);
+    });
+    return bench;
+  }
+
+  private async connectedUser(account: BenchAccount, label: string): Promise<BenchUser> {
+    const email = `${label}-${this.tag}-${account.id.slice(0, 8)}@portal.example`;
+    const user = await this.api.expect(201, 'POST', '/v1/users', { auth: account.auth, body: { email, name: label } });
+    const control = account.provider === 'GOOGLE' ? this.stack.google.control : this.stack.microsoft.control;
+    control.createUser({ email });
+
+    const { authorizationUrl } = await this.api.expect(200, 'POST', `/v1/users/${user.id}/calendar-connection/authorize`, { auth: account.auth, body: { provider: account.provider } });
+    const redirect = new URL(await control.approveConsent(authorizationUrl, email));
+    await this.api.expect(200, 'GET', `${redirect.pathname}${redirect.search}`);
+
+    const deadline = Date.now() + CONNECT_TIMEOUT_MS;
+    for (;;) {
+      // The status comes from the workflow's query: poll gently, every poll is work for the worker.
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      const connection = await this.api.call('GET', `/v1/users/${user.id}/calendar-connection`, { auth: account.auth });
+      if (connection.status === 200 && connection.body.status === 'ACTIVE') {
+        return { id: user.id, email, account, provider: account.provider, connectionId: connection.body.id };
+      }
+      if (Date.now() > deadline) throw new Error(`${email} not ACTIVE within ${CONNECT_TIMEOUT_MS / 1000} s: ${JSON.stringify(connection.body).slice(0, 300)}`);
+    }
+  }
+}

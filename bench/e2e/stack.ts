@@ -1,0 +1,267 @@
+/**
+ * The service as it is deployed, started and stopped by the end-to-end bench: a Temporal dev server,
+ * PostgreSQL (DATABASE_URL, else an embedded one), both provider emulators in this process, and the
+ * API and the worker as separate child processes pointed at them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Connection } from '@temporalio/client';
+import { Client as PgClient } from 'pg';
+import { createDatabase, type Database } from '../../db/client';
+import { migrate } from '../../db/migrate';
+import { freePort, startTemporalDevServer } from '../../devstack/temporal-dev-server';
+import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
+import { generateKey } from '../../lib/crypto';
+import { buildWorkflowBundle } from '../../worker/workflow-bundle';
+import { childrenMatching, processTree } from './proc';
+
+const ROOT = path.resolve(__dirname, '../..');
+export const BENCH_DIR = path.join(ROOT, '.data/bench');
+const LOG_DIR = path.join(BENCH_DIR, 'logs');
+/** The emulators' fixed client (runtime/emulators.ts): the service must present the same one. */
+const EMULATOR_CLIENT = { id: 'crm-calendar-sync', secret: 'emulator-secret' };
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+
+export interface DatabaseInfo {
+  url: string;
+  /** `server`: a PostgreSQL server whose processes may be on this machine; `embedded`: PGlite in this process. */
+  kind: 'server' | 'embedded';
+  /** The database name, to find its backends among a local server's processes. */
+  name: string;
+  /** The host is this machine, so its processes can be measured. */
+  local: boolean;
+}
+
+export interface ServiceProcess {
+  name: 'api' | 'worker';
+  pid: number;
+  child: ChildProcess;
+}
+
+export interface Stack {
+  database: DatabaseInfo;
+  /** The bench's own client, for creating accounts and the floor's upsert. */
+  db: Database;
+  /** One plain connection for the bench's probes (cheap queries; its backend is left out of PostgreSQL's CPU). */
+  probe: PgClient;
+  probeBackendPid: number;
+  temporalAddress: string;
+  /** The `temporal` CLI process and its children. */
+  temporalPids(): number[];
+  google: GoogleEmulator;
+  microsoft: MicrosoftEmulator;
+  apiUrl: string;
+  api: ServiceProcess;
+  worker: ServiceProcess;
+  taskQueue: string;
+  stop(): Promise<void>;
+}
+
+async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, failFast?: () => string | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const fatal = failFast?.();
+    if (fatal) throw new Error(`${what}: ${fatal}`);
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * The embedded PostgreSQL for two processes: db/embedded-postgres.ts serves one process (its socket
+ * limit of 4 is below two pools of 10). PGlite stays one session; its socket server keeps each
+ * connection's transaction together.
+ */
+async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> {
+  const db = await PGlite.create();
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
+  await server.start();
+  const port = Number(server.getServerConn().split(':').pop());
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+function describeDatabase(url: string, kind: DatabaseInfo['kind']): DatabaseInfo {
+  const parsed = new URL(url);
+  return { url, kind, name: decodeURIComponent(parsed.pathname.slice(1)) || 'postgres', local: ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(parsed.hostname) };
+}
+
+function spawnService(name: ServiceProcess['name'], entry: string, env: Record<string, string>): ServiceProcess {
+  fs.mkdirSync(LOG_DIR, { recursive: true });
+  const log = fs.openSync(path.join(LOG_DIR, `${name}.log`), 'w');
+  const { NODE_OPTIONS: _benchOnly, ...inherited } = process.env; // --expose-gc is the micro-benchmarks' own
+  // `--import tsx` keeps the service in this one process: its pid is the one measured.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  if (child.pid === undefined) throw new Error(`${name} did not start`);
+  return { name, pid: child.pid, child };
+}
+
+const exited = (service: ServiceProcess) =>
+  service.child.exitCode !== null || service.child.signalCode !== null ? `${service.name} exited (see ${path.join(LOG_DIR, `${service.name}.log`)})` : undefined;
+
+function stopService(service: ServiceProcess): Promise<void> {
+  if (exited(service)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => service.child.kill('SIGKILL'), 5000);
+    service.child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    service.child.kill('SIGTERM');
+  });
+}
+
+/** Runs the cleanups in reverse order of start, each whatever the others do. */
+class Cleanup {
+  private readonly steps: (() => Promise<unknown>)[] = [];
+  /** Synchronous kills for when this process exits without running the steps (Ctrl-C, crash). */
+  private readonly pids = new Set<number>();
+
+  constructor() {
+    process.once('exit', () => {
+      for (const pid of this.pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    });
+  }
+
+  add(step: () => Promise<unknown>, ...pids: number[]): void {
+    this.steps.push(step);
+    for (const pid of pids) this.pids.add(pid);
+  }
+
+  async run(): Promise<void> {
+    for (const step of this.steps.reverse()) await step().catch((error) => process.stderr.write(`bench cleanup: ${(error as Error).message}\n`));
+    this.pids.clear();
+  }
+}
+
+export async function startStack(log: (line: string) => void): Promise<Stack> {
+  const cleanup = new Cleanup();
+  try {
+    fs.mkdirSync(LOG_DIR, { recursive: true });
+    const emulatorLog = fs.createWriteStream(path.join(LOG_DIR, 'emulators.log'));
+    cleanup.add(() => new Promise((resolve) => emulatorLog.end(resolve)));
+    const bundlePath = path.join(BENCH_DIR, 'workflow-bundle.js');
+
+    const started = Date.now();
+    const [temporal, database] = await Promise.all([
+      startTemporalDevServer({ port: 0, uiPort: false, log }),
+      process.env.DATABASE_URL
+        ? Promise.resolve({ info: describeDatabase(process.env.DATABASE_URL, 'server'), stop: async () => undefined })
+        : startEmbedded().then((embedded) => ({ info: describeDatabase(embedded.url, 'embedded'), stop: embedded.stop })),
+      buildWorkflowBundle(bundlePath),
+    ]).catch((error) => {
+      throw new Error(`starting Temporal, the database or the bundle: ${(error as Error).message}`);
+    });
+    const temporalPort = temporal.address.split(':').pop()!;
+    const cliPid = childrenMatching(process.pid, new RegExp(`start-dev .*--port ${temporalPort}\\b`))[0];
+    cleanup.add(() => temporal.stop(), ...(cliPid ? [cliPid] : []));
+    cleanup.add(() => database.stop());
+    await migrate(database.info.url);
+    log(`temporal, database and workflow bundle ready in ${Math.round((Date.now() - started) / 1000)} s`);
+
+    const db = createDatabase({ url: database.info.url, maxConnections: 4 });
+    cleanup.add(() => db.$disconnect());
+    const probe = new PgClient({ connectionString: database.info.url, application_name: 'crm-bench-probe' });
+    await probe.connect();
+    cleanup.add(() => probe.end());
+    const probeBackendPid = (await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+
+    const emulatorLine = (line: string) => emulatorLog.write(`${new Date().toISOString()} ${line}\n`);
+    const [google, microsoft] = await Promise.all([
+      startGoogleEmulator({ port: 0, clientId: EMULATOR_CLIENT.id, clientSecret: EMULATOR_CLIENT.secret, log: emulatorLine }),
+      startMicrosoftEmulator({ port: 0, certDir: path.join(BENCH_DIR, 'emulator-ca'), log: emulatorLine }),
+    ]);
+    cleanup.add(() => Promise.all([google.stop(), microsoft.stop()]));
+
+    const apiPort = await freePort();
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const taskQueue = `bench-${randomUUID()}`;
+    const env = {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATA_DIR: BENCH_DIR,
+      DATABASE_URL: database.info.url,
+      TEMPORAL_ADDRESS: temporal.address,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_WORKFLOW_BUNDLE: bundlePath,
+      ENCRYPTION_KEY: generateKey(),
+      WORKER_METRICS_PORT: '0',
+      HOST: '127.0.0.1',
+      PORT: String(apiPort),
+      PUBLIC_BASE_URL: apiUrl,
+      GOOGLE_CLIENT_ID: EMULATOR_CLIENT.id,
+      GOOGLE_CLIENT_SECRET: EMULATOR_CLIENT.secret,
+      GOOGLE_API_ROOT_URL: google.rootUrl,
+      GOOGLE_OAUTH_AUTH_URL: google.authUrl,
+      GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+      GOOGLE_OAUTH_REVOKE_URL: google.revokeUrl,
+      MICROSOFT_CLIENT_ID: EMULATOR_CLIENT.id,
+      MICROSOFT_CLIENT_SECRET: EMULATOR_CLIENT.secret,
+      MICROSOFT_AUTHORITY: microsoft.authority,
+      MICROSOFT_GRAPH_BASE_URL: microsoft.graphBaseUrl,
+      MICROSOFT_CA_CERT_PATH: microsoft.caCertPath,
+    };
+    const api = spawnService('api', 'api/main.ts', env);
+    cleanup.add(() => stopService(api), api.pid);
+    const worker = spawnService('worker', 'worker/main.ts', env);
+    cleanup.add(() => stopService(worker), worker.pid);
+
+    await waitUntil('the API to be ready', 60_000, async () => ((await fetch(`${apiUrl}/readyz`)).ok ? true : undefined), () => exited(api));
+    const connection = await Connection.connect({ address: temporal.address });
+    cleanup.add(() => connection.close());
+    await waitUntil(
+      'the worker to poll its task queue',
+      60_000,
+      async () => {
+        const queue = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW });
+        return queue.pollers.length > 0 ? true : undefined;
+      },
+      () => exited(worker),
+    );
+    log(`API (pid ${api.pid}) and worker (pid ${worker.pid}) ready; logs in ${LOG_DIR}`);
+
+    return {
+      database: database.info,
+      db,
+      probe,
+      probeBackendPid,
+      temporalAddress: temporal.address,
+      temporalPids: () => (cliPid ? processTree(cliPid) : []),
+      google,
+      microsoft,
+      apiUrl,
+      api,
+      worker,
+      taskQueue,
+      stop: () => cleanup.run(),
+    };
+  } catch (error) {
+    await cleanup.run();
+    throw error;
+  }
+}
+
+/** The service processes must outlive every measurement: a crash is reported, not measured. */
+export function assertRunning(stack: Stack): void {
+  const problem = exited(stack.api) ?? exited(stack.worker);
+  if (problem) throw new Error(problem);
+}
