@@ -13,7 +13,7 @@ import { Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { createDatabase, type Database } from '../../db/client';
 import { migrate } from '../../db/migrate';
-import { freePort, startTemporalDevServer } from '../../devstack/temporal-dev-server';
+import { freePort, startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal-dev-server';
 import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
 import { generateKey } from '../../lib/crypto';
@@ -131,6 +131,8 @@ class Cleanup {
   private readonly pids = new Set<number>();
 
   constructor() {
+    // A signal would end this process without its 'exit' handlers: turn it into an exit.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(signal === 'SIGINT' ? 130 : 143));
     process.once('exit', () => {
       for (const pid of this.pids) {
         try {
@@ -162,19 +164,25 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     const bundlePath = path.join(BENCH_DIR, 'workflow-bundle.js');
 
     const started = Date.now();
-    const [temporal, database] = await Promise.all([
+    const [temporalStart, databaseStart, bundleBuild] = await Promise.allSettled([
       startTemporalDevServer({ port: 0, uiPort: false, log }),
       process.env.DATABASE_URL
         ? Promise.resolve({ info: describeDatabase(process.env.DATABASE_URL, 'server'), stop: async () => undefined })
         : startEmbedded().then((embedded) => ({ info: describeDatabase(embedded.url, 'embedded'), stop: embedded.stop })),
       buildWorkflowBundle(bundlePath),
-    ]).catch((error) => {
-      throw new Error(`starting Temporal, the database or the bundle: ${(error as Error).message}`);
-    });
-    const temporalPort = temporal.address.split(':').pop()!;
-    const cliPid = childrenMatching(process.pid, new RegExp(`start-dev .*--port ${temporalPort}\\b`))[0];
-    cleanup.add(() => temporal.stop(), ...(cliPid ? [cliPid] : []));
-    cleanup.add(() => database.stop());
+    ]);
+    // Whatever started is stopped again, also when its neighbour failed.
+    let cliPid: number | undefined;
+    if (temporalStart.status === 'fulfilled') {
+      const temporalPort = temporalStart.value.address.split(':').pop()!;
+      cliPid = childrenMatching(process.pid, new RegExp(`start-dev .*--port ${temporalPort}\\b`))[0];
+      cleanup.add(() => temporalStart.value.stop(), ...(cliPid ? [cliPid] : []));
+    }
+    if (databaseStart.status === 'fulfilled') cleanup.add(() => databaseStart.value.stop());
+    const failed = [temporalStart, databaseStart, bundleBuild].find((start) => start.status === 'rejected');
+    if (failed) throw new Error(`starting Temporal, the database or the workflow bundle: ${(failed.reason as Error).message}`);
+    const temporal = (temporalStart as PromiseFulfilledResult<TemporalDevServer>).value;
+    const database = (databaseStart as PromiseFulfilledResult<{ info: DatabaseInfo; stop(): Promise<void> }>).value;
     await migrate(database.info.url);
     log(`temporal, database and workflow bundle ready in ${Math.round((Date.now() - started) / 1000)} s`);
 
