@@ -146,6 +146,7 @@ async function applyPage(deps: ApplyDependencies, context: SyncContext, events: 
     await loadPageSnapshot(db, connection, links, {
       meetingIds: upserts.flatMap((decision) => (decision.crmMeetingId ? [decision.crmMeetingId] : [])),
       meetingKeys: upserts.map((decision) => decision.meetingKey),
+      removedEventIds: acting.flatMap(({ event, decision }) => (decision.action === 'removeLink' ? [event.id] : [])),
     }),
   );
   const outOfOfficeChanges: Acting['decision'][] = [];

@@ -266,11 +266,21 @@ export class PageModel {
 
   /**
    * This calendar no longer has the event. The meeting is cancelled when its organizer cancelled it
-   * or when no other calendar (another user's, or another event of this one) still holds it.
+   * or when no other calendar (another user's, or another event of this one) still holds it. A
+   * removed series master takes the meetings of its occurrences along (moved or changed weeks that
+   * became meetings of their own), whether or not the provider lists each of them as removed.
    */
   removeLink(providerEventId: string, cancelledByOrganizer: boolean): boolean {
     const link = this.links.get(providerEventId);
     if (!link || link.deleted) return false;
+    this.unlink(link, cancelledByOrganizer);
+    for (const occurrence of this.links.values()) {
+      if (!occurrence.deleted && occurrence.row.seriesMasterId === providerEventId) this.unlink(occurrence, cancelledByOrganizer);
+    }
+    return true;
+  }
+
+  private unlink(link: Tracked<LinkRow>, cancelledByOrganizer: boolean): void {
     link.deleted = true;
     const { meetingId } = link.row;
     const stillHeld = (this.otherLinkCounts.get(meetingId) ?? 0) + [...this.links.values()].filter((other) => !other.deleted && other.row.meetingId === meetingId).length;
@@ -278,7 +288,6 @@ export class PageModel {
     if ((cancelledByOrganizer || stillHeld === 0) && meeting && meeting.row.status !== 'CANCELLED' && !meeting.row.deletedAt) {
       this.update(meeting, { status: 'CANCELLED' });
     }
-    return true;
   }
 
   private update<Row extends object>(tracked: Tracked<Row>, values: Partial<Row>): void {

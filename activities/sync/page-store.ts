@@ -13,13 +13,23 @@ type Tx = Prisma.TransactionClient;
 /** Another calendar's sync created a meeting with one of this page's keys first: apply the page again. */
 export class MeetingKeyRace extends Error {}
 
-/** `links`: this connection's links to the page's events, as the page's first reads found them. */
+/**
+ * `links`: this connection's links to the page's events, as the page's first reads found them.
+ * `removedEventIds`: events the page removes; a removed series master takes its occurrences'
+ * meetings with it, so their links are loaded too.
+ */
 export async function loadPageSnapshot(
   db: Database,
   connection: PageSnapshot['connection'],
-  links: LinkRow[],
-  targets: { meetingIds: string[]; meetingKeys: string[] },
+  pageLinks: LinkRow[],
+  targets: { meetingIds: string[]; meetingKeys: string[]; removedEventIds: string[] },
 ): Promise<PageSnapshot> {
+  const occurrenceLinks = targets.removedEventIds.length
+    ? await db.calendarEventLink.findMany({
+        where: { connectionId: connection.id, seriesMasterId: { in: targets.removedEventIds }, providerEventId: { notIn: pageLinks.map((link) => link.providerEventId) } },
+      })
+    : [];
+  const links = [...pageLinks, ...occurrenceLinks];
   const eventIds = links.map((link) => link.providerEventId);
   const meetingIds = [...new Set([...targets.meetingIds, ...links.map((link) => link.meetingId)])];
   const meetings = await db.meeting.findMany({

@@ -202,11 +202,18 @@ export async function idleWorkerRss(stack: Stack): Promise<number> {
   return samples.sort((a, b) => a - b)[2]!;
 }
 
+const SERVICE_PROCESSES = ['worker', 'api', 'temporal', 'postgres'] as const;
+type ProcessGroup = (typeof SERVICE_PROCESSES)[number] | 'bench' | 'probe';
+
 export interface CpuPerChange {
   changes: number;
-  /** Net CPU ms per change by process group (idle rate subtracted), undefined when not measurable here. */
-  perChangeMs: Record<'worker' | 'api' | 'temporal' | 'postgres', number | undefined>;
-  idleMsPerSecond: Record<string, number | undefined>;
+  /**
+   * Net CPU ms per change (idle rate subtracted) of the service's processes, and of the load
+   * generator (this process: emulators and probe; the probe's PostgreSQL backend), which is not
+   * counted in the total. undefined: not measurable here.
+   */
+  perChangeMs: Record<ProcessGroup, number | undefined>;
+  idleMsPerSecond: Record<ProcessGroup, number | undefined>;
   postgresNote: string;
   lost: number;
 }
@@ -222,15 +229,17 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
     : stack.database.kind === 'embedded'
       ? 'not measured: the embedded PostgreSQL (PGlite) runs inside the bench process, with the emulators'
       : 'not measured: DATABASE_URL points at another machine';
-  const groups = () => ({
+  const groups = (): Record<ProcessGroup, number[] | undefined> => ({
     worker: [stack.worker.pid],
     api: [stack.api.pid],
     temporal: stack.temporalPids(),
-    postgres: measurePostgres ? postgresProcesses(stack.database.name, [stack.probeBackendPid]) : [],
+    postgres: measurePostgres ? postgresProcesses(stack.database.name, [stack.probeBackendPid]) : undefined,
+    bench: [process.pid],
+    probe: measurePostgres ? [stack.probeBackendPid] : undefined,
   });
-  const sample = () => Object.fromEntries(Object.entries(groups()).map(([name, pids]) => [name, sampleCpu(pids)])) as Record<string, CpuSample>;
-  const spent = (before: Record<string, CpuSample>, after: Record<string, CpuSample>) =>
-    Object.fromEntries(Object.keys(after).map((name) => [name, cpuBetween(before[name]!, after[name]!)]));
+  const sample = () => Object.entries(groups()).map(([name, pids]) => [name as ProcessGroup, pids && sampleCpu(pids)] as const);
+  const spent = (before: ReturnType<typeof sample>, after: ReturnType<typeof sample>) =>
+    new Map(after.map(([name, cpu], i) => [name, cpu && before[i]![1] ? cpuBetween(before[i]![1]!, cpu) : undefined]));
 
   await sleep(USER_REST_MS);
   const idleStart = sample();
@@ -251,15 +260,15 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   const busy = spent(busyStart, sample());
   assertRunning(stack);
 
-  const names = ['worker', 'api', 'temporal', 'postgres'] as const;
-  const perChangeMs = Object.fromEntries(
-    names.map((name) => {
-      if (name === 'postgres' && !measurePostgres) return [name, undefined];
-      const net = busy[name]! - (idle[name]! / idleSeconds) * busySeconds;
-      return [name, Math.round((net / count) * 10) / 10];
-    }),
-  ) as CpuPerChange['perChangeMs'];
-  const idleMsPerSecond = Object.fromEntries(names.map((name) => [name, name === 'postgres' && !measurePostgres ? undefined : Math.round((idle[name]! / idleSeconds) * 10) / 10]));
+  const round = (value: number) => Math.round(value * 10) / 10;
+  const perChangeMs = {} as CpuPerChange['perChangeMs'];
+  const idleMsPerSecond = {} as CpuPerChange['idleMsPerSecond'];
+  for (const [name, busyMs] of busy) {
+    const idleMs = idle.get(name);
+    const idleRate = idleMs === undefined ? undefined : idleMs / idleSeconds;
+    idleMsPerSecond[name] = idleRate === undefined ? undefined : round(idleRate);
+    perChangeMs[name] = busyMs === undefined || idleRate === undefined ? undefined : round((busyMs - idleRate * busySeconds) / count);
+  }
   return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost };
 }
 

@@ -106,8 +106,15 @@ export class GoogleEmulatorControl extends FaultControls<GoogleEndpoint> {
   }
 
   /** `deliveryRetry` changes only the parts given of the notification retry schedule (see WebhookSender). */
-  configure(settings: { accessTokenLifetimeSeconds?: number; maxChannelLifetimeSeconds?: number; deliveryRetry?: Partial<RetrySchedule> }): void {
+  configure(settings: {
+    accessTokenLifetimeSeconds?: number;
+    maxChannelLifetimeSeconds?: number;
+    deliveryRetry?: Partial<RetrySchedule>;
+    /** `masterOnly`: a deleted series is listed without its exceptions (see EventService). */
+    seriesDeletion?: 'withExceptions' | 'masterOnly';
+  }): void {
     if (settings.deliveryRetry !== undefined) this.parts.sender.setRetrySchedule(settings.deliveryRetry); // first: it may refuse
+    if (settings.seriesDeletion !== undefined) this.parts.events.seriesDeletion = settings.seriesDeletion;
     if (settings.accessTokenLifetimeSeconds !== undefined) this.parts.oauth.options.accessTokenLifetimeSeconds = settings.accessTokenLifetimeSeconds;
     if (settings.maxChannelLifetimeSeconds !== undefined) this.parts.channels.maxLifetimeMs = settings.maxChannelLifetimeSeconds * 1000;
   }

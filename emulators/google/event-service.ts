@@ -25,6 +25,12 @@ const forbiddenForNonOrganizer = () =>
   new GoogleApiError(403, 'forbiddenForNonOrganizer', 'Shared properties can only be changed by the organizer of the event.');
 
 export class EventService {
+  /**
+   * Whether deleting a series lists each of its exceptions as cancelled too (`withExceptions`), or
+   * only the series itself (`masterOnly`): sync clients must cope with both, so tests can ask for either.
+   */
+  seriesDeletion: 'withExceptions' | 'masterOnly' = 'withExceptions';
+
   constructor(
     private readonly store: CalendarStore,
     private readonly outbox: Outbox,
@@ -116,7 +122,7 @@ export class EventService {
       const instance = calendar.entries.get(instanceId)!.record;
       if (instance.status === 'cancelled') continue;
       instance.status = 'cancelled';
-      this.store.commit(instance, { sequenceBump: true });
+      if (this.seriesDeletion === 'withExceptions') this.store.commit(instance, { sequenceBump: true });
     }
     this.outbox.recordChange(sendUpdates, before, undefined, ownerEmail);
   }

@@ -117,6 +117,28 @@ describe('calendar → CRM rules end to end (SPEC §4)', () => {
     expect(await titled(account, contactId, 'Weekly sync')).toHaveLength(2);
   });
 
+  // Google may list a deleted series without its exceptions: the emulator does either (seriesDeletion).
+  const seriesDeletionShapes = [...E2E_PROVIDERS.map((p) => [p, 'withExceptions'] as const), ['GOOGLE', 'masterOnly'] as const];
+  it.each(seriesDeletionShapes)('4.6/4.8 deleting a whole series cancels its meeting and the meetings of its moved weeks (%s, %s listed)', async (provider, seriesDeletion) => {
+    if (provider === 'GOOGLE') harness.google.control.configure({ seriesDeletion });
+    try {
+      const { account, user, contactEmail, contactId, calendar } = await setUp(provider);
+      const masterId = await calendar.createSeries(user.email, { title: 'Planning', start: inDays(7, 13), end: inDays(7, 14), guests: [contactEmail], weeks: 4 });
+      const [series] = await waitForTitle(account, contactId, 'Planning');
+      await calendar.moveOccurrence(user.email, masterId, inDays(14, 13), inDays(15, 16), inDays(15, 17));
+      const moved = await waitFor(async () => (await titled(account, contactId, 'Planning')).find((m) => m.id !== series.id), 'the moved week as its own meeting');
+      expect(moved).toMatchObject({ status: 'SCHEDULED', startAt: inDays(15, 16) });
+
+      await calendar.deleteEvent(user.email, masterId);
+      await waitFor(async () => {
+        const meetings = await titled(account, contactId, 'Planning');
+        return meetings.length === 2 && meetings.every((m) => m.status === 'CANCELLED');
+      }, 'the series and its moved week cancelled');
+    } finally {
+      harness.google.control.configure({ seriesDeletion: 'withExceptions' });
+    }
+  });
+
   it.each(E2E_PROVIDERS)('4.6 a rescheduled series moves its meeting and cancels no week (%s)', async (provider) => {
     const { account, user, contactEmail, contactId, calendar } = await setUp(provider);
     const masterId = await calendar.createSeries(user.email, { title: 'Standup', start: inDays(7, 9), end: inDays(7, 10), guests: [contactEmail], weeks: 4 });

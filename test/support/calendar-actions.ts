@@ -43,6 +43,8 @@ export interface CalendarActions {
   /** An attendee who is a user removes their copy of an event `organizerEventId` names. */
   deleteCopy(attendeeEmail: string, organizerEventId: string): Promise<void>;
   cancelOccurrence(userEmail: string, masterId: string, originalStart: string): Promise<void>;
+  /** One week of a series moved to another time: an exception, with its own meeting once synced. */
+  moveOccurrence(userEmail: string, masterId: string, originalStart: string, start: string, end: string): Promise<void>;
   setResponse(userEmail: string, eventId: string, guestEmail: string, response: 'accepted' | 'declined' | 'tentative'): Promise<void>;
   events(userEmail: string): Promise<CalendarEventView[]>;
   liveChannels(userEmail: string): Promise<{ id: string; expiresAt: string }[]>;
@@ -124,6 +126,9 @@ function googleActions(harness: SyncHarness): CalendarActions {
     },
     async cancelOccurrence(userEmail, masterId, originalStart) {
       control.userCancelInstance(userEmail, masterId, originalStart);
+    },
+    async moveOccurrence(userEmail, masterId, originalStart, start, end) {
+      control.userMoveInstance(userEmail, masterId, originalStart, start, end);
     },
     async setResponse(userEmail, eventId, guestEmail, response) {
       control.userSetResponse(userEmail, eventId, guestEmail, response);
@@ -207,6 +212,9 @@ function microsoftActions(harness: SyncHarness): CalendarActions {
     },
     async cancelOccurrence(userEmail, masterId, originalStart) {
       control().userCancelOccurrence(userEmail, masterId, originalStart);
+    },
+    async moveOccurrence(userEmail, masterId, originalStart, start, end) {
+      control().userMoveOccurrence(userEmail, masterId, originalStart, start, end);
     },
     async setResponse(userEmail, eventId, guestEmail, response) {
       control().userSetResponse(userEmail, eventId, guestEmail, response);

@@ -127,6 +127,18 @@ describe('carrying out a page of decisions', () => {
     expect(model().removeLink('evt-unknown', true)).toBe(false);
   });
 
+  it('cancels the meetings of a series’ moved weeks with the series itself', () => {
+    const week = storedMeeting({ id: 'meeting-week', meetingKey: 'ical-1#2030-01-08', attendees: [] });
+    const page = model({
+      meetings: [storedMeeting(), week],
+      links: [storedLink({ providerEventId: 'series-1' }), storedLink({ id: 'link-week', meetingId: 'meeting-week', providerEventId: 'series-1_20300108', seriesMasterId: 'series-1' })],
+    });
+    expect(page.removeLink('series-1', false)).toBe(true);
+    expect(page.meetings.get('meeting-1')!.row.status).toBe('CANCELLED');
+    expect(page.meetings.get('meeting-week')!.row.status).toBe('CANCELLED');
+    expect(page.link('series-1_20300108')).toBeUndefined();
+  });
+
   it('freezes a link once, and an upsert thaws it (SPEC §4.7)', () => {
     const page = model({ meetings: [storedMeeting()], links: [storedLink()] });
     expect(page.freezeLink('evt-1')).toBe(true);
