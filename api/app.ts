@@ -16,7 +16,7 @@ import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
-import { errorHandler, notFoundRoute } from './http-errors';
+import { errorHandler, unmatchedRoute } from './http-errors';
 import { openApiDocument } from './openapi';
 import { authenticate } from './middleware/authenticate';
 import { accountRouter } from './routers/account';
@@ -130,7 +130,7 @@ export function createApp(deps: ApiDependencies): Express {
   mount('/tickets', ticketsRouter(db));
   app.use('/v1', v1);
 
-  app.use(notFoundRoute);
+  app.use(unmatchedRoute(app));
   app.use(errorHandler(logger));
   return app;
 }

@@ -23,7 +23,41 @@ export const conflict = (code: string, message: string, details?: unknown) => ne
 export const unauthorized = (message = 'a valid API key is required (Authorization: Bearer <key>)') =>
   new HttpError(401, 'unauthorized', message);
 
-export const notFoundRoute: RequestHandler = (req, _res, next) => next(notFound(`route ${req.method} ${req.path}`));
+interface RouterLayer {
+  match(path: string): { path: string } | false;
+  route?: { _methods(): string[] };
+  handle?: { stack?: RouterLayer[] };
+}
+
+/** The methods some route answers for `path`, walking mounted routers the way Express does. */
+function methodsFor(stack: RouterLayer[], path: string): Set<string> {
+  const methods = new Set<string>();
+  for (const layer of stack) {
+    const matched = layer.match(path);
+    if (!matched) continue;
+    if (layer.route) for (const method of layer.route._methods()) methods.add(method.toUpperCase());
+    else if (layer.handle?.stack) for (const method of methodsFor(layer.handle.stack, path.slice(matched.path.length) || '/')) methods.add(method);
+  }
+  return methods;
+}
+
+/**
+ * What no route answered: `405` with `Allow` when the path exists for other methods (a client using
+ * the wrong verb should hear so), else `404`.
+ */
+export const unmatchedRoute =
+  (app: { router: { stack: unknown[] } }): RequestHandler =>
+  (req, res, next) => {
+    const allowed = methodsFor(app.router.stack as RouterLayer[], req.path);
+    if (allowed.has('GET')) allowed.add('HEAD');
+    if (allowed.size > 0 && !allowed.has(req.method)) {
+      const allow = [...allowed].sort().join(', ');
+      res.set('Allow', allow);
+      next(new HttpError(405, 'method_not_allowed', `${req.method} is not supported on ${req.path} (allowed: ${allow})`));
+      return;
+    }
+    next(notFound(`route ${req.method} ${req.path}`));
+  };
 
 /** Seconds a client is told to wait when a dependency is down: about one reconnect of the pool. */
 const RETRY_AFTER_SECONDS = 5;

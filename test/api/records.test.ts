@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import request from 'supertest';
 import { useTestApp } from '../support/api';
 import { createTestAccount } from '../support/fixtures';
@@ -148,5 +149,18 @@ describe('CRM records API', () => {
     expect(users.body.items).toHaveLength(1);
     expect((await request(context.app).get('/v1/users?email=nobody@portal.example').set(auth)).body.items).toEqual([]);
     expect((await request(context.app).get('/v1/users?email=not-an-email').set(auth)).status).toBe(400);
+  });
+
+  it('answers 405 with the allowed methods for a known path asked with the wrong one, 404 for an unknown path', async () => {
+    const { auth } = await createTestAccount(context.db);
+    const put = await request(context.app).put(`/v1/contacts/${crypto.randomUUID()}`).set(auth).send({});
+    expect(put.status).toBe(405);
+    expect(put.headers.allow).toBe('GET, HEAD, PATCH');
+    expect(put.body.error.code).toBe('method_not_allowed');
+    const deleteAll = await request(context.app).delete('/v1/contacts').set(auth);
+    expect(deleteAll.status).toBe(405);
+    expect(deleteAll.headers.allow).toBe('GET, HEAD, POST');
+    expect((await request(context.app).post('/healthz')).headers.allow).toBe('GET, HEAD');
+    expect((await request(context.app).get('/v1/nothing-here').set(auth)).status).toBe(404);
   });
 });
