@@ -20,6 +20,7 @@ import { errorHandler, unmatchedRoute } from './http-errors';
 import { openApiDocument } from './openapi';
 import { authenticate } from './middleware/authenticate';
 import { accountRouter } from './routers/account';
+import { adminRouter } from './routers/admin';
 import { calendarConnectionRouter } from './routers/calendar-connection';
 import { calendarConnectionsRouter } from './routers/calendar-connections';
 import { meetingsRouter } from './routers/meetings';
@@ -48,6 +49,8 @@ export interface ApiDependencies {
   channelDenyList: ChannelDenyList;
   /** How long a webhook waits for Temporal to take its signal before answering 503. */
   webhookSignalTimeoutMs: number;
+  /** The operators' token for /admin; without one the admin API is off. */
+  adminToken?: string;
 }
 
 /** Without a database, signals for one connection are spaced this far apart (see the coalescer). */
@@ -112,6 +115,8 @@ export function createApp(deps: ApiDependencies): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+
+  app.use('/admin', adminRouter(db, deps.adminToken));
 
   const v1 = express.Router();
   v1.use(express.json({ limit: '1mb' }));

@@ -9,7 +9,7 @@ import { migrate } from '../db/migrate';
 import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { requireProductionServices } from '../runtime/require-services';
-import { loadSecretBox } from '../runtime/secrets';
+import { loadAdminToken, loadSecretBox } from '../runtime/secrets';
 import { startApi } from '../runtime/service';
 import { targetFromConfig } from '../temporal/connection';
 
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { process: 'api' });
   await migrate(databaseUrl);
   const db = createDatabase({ url: databaseUrl });
-  const api = await startApi({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics: createMetrics() });
+  const api = await startApi({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics: createMetrics(), adminToken: loadAdminToken(config) });
   logger.info('api listening', { url: api.url });
   const stop = async () => {
     await api.stop();

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { accountUpdate } from './routers/account';
+import { adminSchemas } from './routers/admin';
 import { authorizeBody } from './routers/calendar-connection';
 import { companySchemas } from './routers/companies';
 import { contactSchemas } from './routers/contacts';
@@ -47,6 +48,34 @@ const commonErrors = {
 
 const emailFilter = { name: 'email', in: 'query', description: 'only the record with this address (any case or spacing)', schema: { type: 'string', format: 'email' } };
 
+/** Tenant administration (api/routers/admin.ts), behind the admin token. */
+function adminPaths(): Json {
+  const op = (summary: string, responses: Json, extra: Json = {}) => ({ tags: ['Admin'], summary, security: [{ adminToken: [] }], responses: { ...responses, 401: errorResponse('Missing or wrong admin token'), 404: errorResponse('Not found, or the admin API is off (no ADMIN_TOKEN)') }, ...extra });
+  const account = pathId('accountId');
+  const key = pathId('keyId');
+  return {
+    '/admin/accounts': {
+      post: op('Create an account and its first API key (shown once)', { 201: jsonResponse('The account and `apiKey.key`') }, { requestBody: jsonBody(adminSchemas.createAccount) }),
+      get: op('List accounts', { 200: jsonResponse('A page of accounts') }, { parameters: pageQuery }),
+    },
+    '/admin/accounts/{accountId}': { get: op('An account: users and connections by status', { 200: jsonResponse('The account') }, { parameters: [account] }) },
+    '/admin/accounts/{accountId}/api-keys': {
+      post: op('Issue another API key (shown once)', { 201: jsonResponse('The key') }, { parameters: [account], requestBody: jsonBody(adminSchemas.issueKey) }),
+      get: op('The account’s keys: prefix, created, last used, expiry, revocation', { 200: jsonResponse('The keys') }, { parameters: [account] }),
+    },
+    '/admin/accounts/{accountId}/api-keys/{keyId}': { delete: op('Revoke a key now', { 200: jsonResponse('The revoked key') }, { parameters: [account, key] }) },
+    '/admin/accounts/{accountId}/api-keys/{keyId}/rotate': {
+      post: op('A new key; the old one keeps working for `graceSeconds` (default a day)', { 201: jsonResponse('The new key and the old one'), 409: errorResponse('The key is revoked') }, { parameters: [account, key], requestBody: jsonBody(adminSchemas.rotateKey) }),
+    },
+    '/admin/accounts/{accountId}/installed-provider': {
+      delete: op('Let the account install the other calendar integration', { 200: jsonResponse('The account'), 409: errorResponse('Some connection is not disconnected') }, { parameters: [account] }),
+    },
+    '/admin/connections': {
+      get: op('Connections of a user or calendar address, in any account', { 200: jsonResponse('The connections, with their workflow ids') }, { parameters: [{ name: 'email', in: 'query', required: true, schema: { type: 'string', format: 'email' } }] }),
+    },
+  };
+}
+
 function recordPaths(plural: string, singular: string, schemas: { create: z.ZodType; update: z.ZodType }, options: { emailFilter?: boolean } = {}): Json {
   const tag = plural[0]!.toUpperCase() + plural.slice(1);
   const listParameters = options.emailFilter ? [...pageQuery, emailFilter] : pageQuery;
@@ -80,7 +109,10 @@ export function openApiDocument(publicBaseUrl: string): Json {
     servers: [{ url: publicBaseUrl }],
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A per-account API key' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'A per-account API key' },
+        adminToken: { type: 'http', scheme: 'bearer', description: 'The operators’ ADMIN_TOKEN (never an account’s API key)' },
+      },
       schemas: {
         Error: {
           type: 'object',
@@ -153,6 +185,8 @@ export function openApiDocument(publicBaseUrl: string): Json {
           },
         ]),
       ),
+
+      ...adminPaths(),
 
       '/v1/account': {
         get: { tags: ['Account'], summary: 'The caller’s account: domains and installed integration', responses: { 200: jsonResponse('The account'), ...commonErrors } },

@@ -65,6 +65,7 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port(8233),
 
   ENCRYPTION_KEY: optionalString,
+  ADMIN_TOKEN: optionalString,
 
   GOOGLE_CLIENT_ID: optionalString,
   GOOGLE_CLIENT_SECRET: optionalString,
@@ -135,6 +136,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       uiPort: e.TEMPORAL_UI_PORT,
     },
     encryptionKey: e.ENCRYPTION_KEY,
+    adminToken: e.ADMIN_TOKEN,
     google: {
       clientId: e.GOOGLE_CLIENT_ID,
       clientSecret: e.GOOGLE_CLIENT_SECRET,

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config';
-import { generateKey, SecretBox } from '../lib/crypto';
+import { generateKey, randomToken, SecretBox } from '../lib/crypto';
 
 export function loadSecretBox(config: Config): SecretBox {
   if (config.encryptionKey) return new SecretBox(config.encryptionKey);
@@ -17,3 +17,21 @@ export function loadSecretBox(config: Config): SecretBox {
   }
   return new SecretBox(fs.readFileSync(keyFile, 'utf8').trim());
 }
+
+/**
+ * The operators' admin token: ADMIN_TOKEN, or in development one generated under the data directory
+ * (so `npm run admin` works against `npm start` with nothing set). Production without ADMIN_TOKEN
+ * runs with the admin API off.
+ */
+export function loadAdminToken(config: Config): string | undefined {
+  if (config.adminToken) return config.adminToken;
+  if (config.production) return undefined;
+  const tokenFile = adminTokenFile(config);
+  if (!fs.existsSync(tokenFile)) {
+    fs.mkdirSync(path.dirname(tokenFile), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(tokenFile, `cca_${randomToken(24)}`, { mode: 0o600 });
+  }
+  return fs.readFileSync(tokenFile, 'utf8').trim();
+}
+
+export const adminTokenFile = (config: Config) => path.join(config.dataDir, 'secrets', 'admin-token');

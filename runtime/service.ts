@@ -27,6 +27,8 @@ export interface ServiceDependencies {
   providers: ProviderRegistry;
   /** One registry per process: the API and an in-process worker share it. */
   metrics: Metrics;
+  /** The operators' token for /admin (runtime/secrets.ts); the admin API is off without one. */
+  adminToken?: string;
 }
 
 export interface RunningWorker {
@@ -77,6 +79,7 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
     oauthStateTtlMs: deps.config.oauthStateTtlMs,
     channelDenyList,
     webhookSignalTimeoutMs: deps.config.api.webhookSignalTimeoutMs,
+    adminToken: deps.adminToken,
   });
   const server = http.createServer(app);
   await new Promise<void>((resolve, reject) => {

@@ -9,7 +9,7 @@ import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { openDatabase } from '../runtime/database';
 import { ensureDemoAccount } from '../runtime/demo-account';
-import { loadSecretBox } from '../runtime/secrets';
+import { loadAdminToken, loadSecretBox } from '../runtime/secrets';
 import { createProviderRegistry } from '../providers/create-registry';
 import { googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
 import { configuredProviders } from '../runtime/providers';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
       microsoft: configured.microsoft ?? (emulators.microsoft && microsoftEmulatorSettings(emulators.microsoft)),
     });
 
-    const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target, providers, metrics: createMetrics() };
+    const deps = { config, db: database.db, secrets: loadSecretBox(config), logger, temporal: temporal.target, providers, metrics: createMetrics(), adminToken: loadAdminToken(config) };
     const worker = await startWorker(deps);
     stops.push(worker.stop);
     const api = await startApi(deps);
@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     say(`  Demo API key (account ${demo.accountId}):`);
     say(`    ${demo.apiKey}`);
     say(`  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${api.url}/v1/account`);
+    say(`  Tenants and keys: npm run admin -- accounts list   (admin token in ${config.dataDir}/secrets/admin-token)`);
     if (emulators.google) say(`  Google emulator:    ${emulators.google.url}   (no GOOGLE_CLIENT_ID set)`);
     if (emulators.microsoft) say(`  Microsoft emulator: ${emulators.microsoft.url}   (no MICROSOFT_CLIENT_ID set)`);
     if (emulators.google || emulators.microsoft) {

@@ -17,12 +17,21 @@ declare global {
   }
 }
 
+/** `last_used_at` is written at most this often per key: a request costs no write of its own. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
 export function authenticate(db: Database): RequestHandler {
   return async (req, _res, next) => {
     const match = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '');
     if (!match) throw unauthorized();
-    const key = await db.apiKey.findUnique({ where: { keyHash: sha256(match[1]!) }, select: { accountId: true, revokedAt: true } });
+    const key = await db.apiKey.findUnique({ where: { keyHash: sha256(match[1]!) }, select: { id: true, accountId: true, revokedAt: true, expiresAt: true, lastUsedAt: true } });
+    const now = Date.now();
     if (!key || key.revokedAt) throw unauthorized('unknown or revoked API key');
+    if (key.expiresAt && key.expiresAt.getTime() <= now) throw unauthorized('this API key was rotated and its grace period is over; use the new key');
+    if (!key.lastUsedAt || now - key.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      // Best effort: a lost update only makes "last used" a minute older.
+      await db.apiKey.updateMany({ where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now - LAST_USED_RESOLUTION_MS) } }] }, data: { lastUsedAt: new Date(now) } }).catch(() => undefined);
+    }
     req.accountId = key.accountId;
     next();
   };

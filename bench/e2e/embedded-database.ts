@@ -47,15 +47,27 @@ export async function startSharedEmbeddedPostgres(): Promise<SharedEmbeddedPostg
     let exchange: Buffer[] = [];
     let queue = Promise.resolve();
 
+    /** A client gone (or failed) in the middle of a transaction must not keep the session. */
+    const abandon = async () => {
+      if (owner !== socket) return;
+      await db.exec('ROLLBACK').catch(() => undefined);
+      release(socket);
+    };
     const run = (messages: Buffer[]) => {
-      queue = queue.then(async () => {
-        await acquire(socket);
-        let reply = Buffer.alloc(0);
-        for (const message of messages) reply = Buffer.concat([reply, Buffer.from(await db.execProtocolRaw(message))]);
-        if (!socket.destroyed) socket.write(reply);
-        // ReadyForQuery ends the reply; its status byte says whether a transaction is still open.
-        if (reply.at(-1) !== 'T'.charCodeAt(0) && reply.at(-1) !== 'E'.charCodeAt(0)) release(socket);
-      });
+      queue = queue
+        .then(async () => {
+          if (socket.destroyed) return;
+          await acquire(socket);
+          let reply = Buffer.alloc(0);
+          for (const message of messages) reply = Buffer.concat([reply, Buffer.from(await db.execProtocolRaw(message))]);
+          socket.write(reply);
+          // ReadyForQuery ends the reply; its status byte says whether a transaction is still open.
+          if (reply.at(-1) !== 'T'.charCodeAt(0) && reply.at(-1) !== 'E'.charCodeAt(0)) release(socket);
+        })
+        .catch(async () => {
+          socket.destroy();
+          await abandon();
+        });
     };
 
     socket.on('data', (chunk: Buffer) => {
@@ -95,12 +107,7 @@ export async function startSharedEmbeddedPostgres(): Promise<SharedEmbeddedPostg
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       sockets.delete(socket);
-      // A client gone in the middle of a transaction must not keep the session.
-      queue = queue.then(async () => {
-        if (owner !== socket) return;
-        await db.exec('ROLLBACK').catch(() => undefined);
-        release(socket);
-      });
+      queue = queue.then(abandon);
     });
   });
   await new Promise<void>((resolve, reject) => {

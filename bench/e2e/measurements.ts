@@ -202,8 +202,8 @@ export async function idleWorkerRss(stack: Stack): Promise<number> {
   return samples.sort((a, b) => a - b)[2]!;
 }
 
-const SERVICE_PROCESSES = ['worker', 'api', 'temporal', 'postgres'] as const;
-type ProcessGroup = (typeof SERVICE_PROCESSES)[number] | 'bench' | 'probe';
+type ProcessGroup = 'worker' | 'api' | 'temporal' | 'postgres' | 'bench' | 'probe';
+const IDLE_WINDOW_MS = 4000;
 
 export interface CpuPerChange {
   changes: number;
@@ -241,13 +241,16 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   const spent = (before: ReturnType<typeof sample>, after: ReturnType<typeof sample>) =>
     new Map(after.map(([name, cpu], i) => [name, cpu && before[i]![1] ? cpuBetween(before[i]![1]!, cpu) : undefined]));
 
-  await sleep(USER_REST_MS);
-  const idleStart = sample();
-  const idleStarted = performance.now();
-  await sleep(5000);
-  const idleSeconds = (performance.now() - idleStarted) / 1000;
-  const idle = spent(idleStart, sample());
+  /** CPU spent by each group over a quiet while. */
+  const idleWindow = async () => {
+    const before = sample();
+    const started = performance.now();
+    await sleep(IDLE_WINDOW_MS);
+    return { cpu: spent(before, sample()), seconds: (performance.now() - started) / 1000 };
+  };
 
+  await sleep(USER_REST_MS);
+  const idleBefore = await idleWindow();
   const busyStart = sample();
   const busyStarted = performance.now();
   let lost = 0;
@@ -258,6 +261,13 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   await sleep(500); // the sync's own tail: cursor, workflow task
   const busySeconds = (performance.now() - busyStarted) / 1000;
   const busy = spent(busyStart, sample());
+  // Idle on both sides of the busy window, so that a drift (a timer, a GC) weighs less.
+  const idleAfter = await idleWindow();
+  const idleSeconds = idleBefore.seconds + idleAfter.seconds;
+  const idle = new Map([...busy.keys()].map((name) => {
+    const [before, after] = [idleBefore.cpu.get(name), idleAfter.cpu.get(name)];
+    return [name, before === undefined || after === undefined ? undefined : before + after];
+  }));
   assertRunning(stack);
 
   const round = (value: number) => Math.round(value * 10) / 10;

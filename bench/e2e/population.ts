@@ -52,7 +52,7 @@ export class ApiClient {
 }
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` at a time; the first failure stops it. */
-export async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
   let next = 0;
   let failure: unknown;
   await Promise.all(

@@ -73,7 +73,7 @@ function allPids(): number[] {
     .map(Number);
 }
 
-export function cmdline(pid: number): string {
+function cmdline(pid: number): string {
   try {
     return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
   } catch {

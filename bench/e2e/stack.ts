@@ -7,8 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { createDatabase, type Database } from '../../db/client';
@@ -18,6 +16,7 @@ import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
 import { generateKey } from '../../lib/crypto';
 import { buildWorkflowBundle } from '../../worker/workflow-bundle';
+import { startSharedEmbeddedPostgres } from './embedded-database';
 import { childrenMatching, processTree } from './proc';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -50,7 +49,6 @@ export interface Stack {
   /** One plain connection for the bench's probes (cheap queries; its backend is left out of PostgreSQL's CPU). */
   probe: PgClient;
   probeBackendPid: number;
-  temporalAddress: string;
   /** The `temporal` CLI process and its children. */
   temporalPids(): number[];
   google: GoogleEmulator;
@@ -58,7 +56,6 @@ export interface Stack {
   apiUrl: string;
   api: ServiceProcess;
   worker: ServiceProcess;
-  taskQueue: string;
   stop(): Promise<void>;
 }
 
@@ -72,25 +69,6 @@ async function waitUntil<T>(what: string, timeoutMs: number, probe: () => Promis
     if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-/**
- * The embedded PostgreSQL for two processes: db/embedded-postgres.ts serves one process (its socket
- * limit of 4 is below two pools of 10). PGlite stays one session; its socket server keeps each
- * connection's transaction together.
- */
-async function startEmbedded(): Promise<{ url: string; stop(): Promise<void> }> {
-  const db = await PGlite.create();
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
-  await server.start();
-  const port = Number(server.getServerConn().split(':').pop());
-  return {
-    url: `postgresql://postgres:postgres@127.0.0.1:${port}/postgres?sslmode=disable`,
-    async stop() {
-      await server.stop();
-      await db.close();
-    },
-  };
 }
 
 function describeDatabase(url: string, kind: DatabaseInfo['kind']): DatabaseInfo {
@@ -150,7 +128,7 @@ class Cleanup {
   }
 
   async run(): Promise<void> {
-    for (const step of this.steps.reverse()) await step().catch((error) => process.stderr.write(`bench cleanup: ${(error as Error).message}\n`));
+    for (const step of this.steps.splice(0).reverse()) await step().catch((error) => process.stderr.write(`bench cleanup: ${(error as Error).message}\n`));
     this.pids.clear();
   }
 }
@@ -168,7 +146,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       startTemporalDevServer({ port: 0, uiPort: false, log }),
       process.env.DATABASE_URL
         ? Promise.resolve({ info: describeDatabase(process.env.DATABASE_URL, 'server'), stop: async () => undefined })
-        : startEmbedded().then((embedded) => ({ info: describeDatabase(embedded.url, 'embedded'), stop: embedded.stop })),
+        : startSharedEmbeddedPostgres().then((embedded) => ({ info: describeDatabase(embedded.url, 'embedded'), stop: embedded.stop })),
       buildWorkflowBundle(bundlePath),
     ]);
     // Whatever started is stopped again, also when its neighbour failed.
@@ -252,14 +230,12 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       db,
       probe,
       probeBackendPid,
-      temporalAddress: temporal.address,
       temporalPids: () => (cliPid ? processTree(cliPid) : []),
       google,
       microsoft,
       apiUrl,
       api,
       worker,
-      taskQueue,
       stop: () => cleanup.run(),
     };
   } catch (error) {

@@ -16,7 +16,7 @@ import { testDatabase, testTemporalClient } from './services';
 
 const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };
 
-export function testApp(db: Database, temporal: Client) {
+export function testApp(db: Database, temporal: Client, options: { adminToken?: string } = {}) {
   return createApp({
     db,
     temporal,
@@ -29,6 +29,7 @@ export function testApp(db: Database, temporal: Client) {
     oauthStateTtlMs: 600_000,
     channelDenyList: new ChannelDenyList(db, createLogger('silent'), 60_000),
     webhookSignalTimeoutMs: 1500,
+    adminToken: options.adminToken,
   });
 }
 
