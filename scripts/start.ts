@@ -8,7 +8,7 @@ import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
 import { openDatabase } from '../runtime/database';
-import { ensureDemoAccount } from '../runtime/demo-account';
+import { ensureDemoAccounts, type DemoAccount } from '../runtime/demo-account';
 import { loadAdminToken, loadSecretBox } from '../runtime/secrets';
 import { createProviderRegistry } from '../providers/create-registry';
 import { googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
@@ -48,9 +48,9 @@ async function main(): Promise<void> {
     stops.push(database.close);
     if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
 
-    const demo = await ensureDemoAccount(config, database.db);
+    const demos = await ensureDemoAccounts(config, database.db);
     const configured = configuredProviders(config);
-    const emulators = await startEmulators(config, { google: !configured.google, microsoft: !configured.microsoft }, [demo.user]);
+    const emulators = await startEmulators(config, { google: !configured.google, microsoft: !configured.microsoft }, demos.map((demo) => demo.user));
     stops.push(emulators.stop);
     const providers = createProviderRegistry({
       google: configured.google ?? (emulators.google && googleEmulatorSettings(emulators.google)),
@@ -67,14 +67,13 @@ async function main(): Promise<void> {
     say(`CRM Calendar Sync is running.`);
     say(`  API:         ${api.url}   (readiness: ${api.url}/readyz)`);
     if (temporal.uiUrl) say(`  Temporal UI: ${temporal.uiUrl}`);
-    say(`  Demo API key (account ${demo.accountId}):`);
-    say(`    ${demo.apiKey}`);
-    say(`  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${api.url}/v1/account`);
-    say(`  Tenants and keys: npm run admin -- accounts list   (admin token in ${config.dataDir}/secrets/admin-token)`);
     if (emulators.google) say(`  Google emulator:    ${emulators.google.url}   (no GOOGLE_CLIENT_ID set)`);
     if (emulators.microsoft) say(`  Microsoft emulator: ${emulators.microsoft.url}   (no MICROSOFT_CLIENT_ID set)`);
-    if (emulators.google || emulators.microsoft) {
-      say(`  Connect the demo user's calendar: POST ${api.url}/v1/users/${demo.user.id}/calendar-connection/authorize {"provider":"GOOGLE"}`);
+    say(`  Tenants and keys: npm run admin -- accounts list   (admin token in ${config.dataDir}/secrets/admin-token)`);
+    for (const demo of demos) {
+      const emulatorUrl = demo.provider === 'GOOGLE' ? emulators.google?.url : emulators.microsoft?.url;
+      if (emulatorUrl) for (const line of walkthrough(demo, api.url, emulatorUrl, `${config.dataDir}/emulator-ca/ca.pem`)) say(line);
+      else say(`  Demo account for ${demo.provider} (user ${demo.user.email}, id ${demo.user.id}): API key ${demo.apiKey}`);
     }
     say('Press Ctrl-C to stop.');
   } catch (error) {
@@ -82,6 +81,31 @@ async function main(): Promise<void> {
     process.stderr.write(`\n${(error as Error).message}\n`);
     await stopAll(1);
   }
+}
+
+/**
+ * Commands that work when pasted in order into a shell: variable names that collide with none of the
+ * shell's own (not USER), and an invitation for tomorrow rather than a fixed date.
+ */
+function walkthrough(demo: DemoAccount, apiUrl: string, emulatorUrl: string, caFile: string): string[] {
+  const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const [start, end] = [`${tomorrow}T10:00:00Z`, `${tomorrow}T10:30:00Z`];
+  const google = demo.provider === 'GOOGLE';
+  const p = google ? 'GOOGLE' : 'OUTLOOK';
+  const curlEmulator = google ? 'curl -s' : `curl -s --cacert ${caFile}`;
+  const invitation = JSON.stringify([demo.user.email, { organizer: demo.contact.email, [google ? 'summary' : 'subject']: 'Intro call', start, end }]);
+  return [
+    '',
+    `  Try it on ${google ? 'Google Calendar' : 'Outlook'} (paste in another terminal, in order):`,
+    `    export ${p}_KEY=${demo.apiKey} ${p}_USER_ID=${demo.user.id} ${p}_CONTACT_ID=${demo.contact.id}`,
+    `    curl -s -H "Authorization: Bearer $${p}_KEY" -H 'Content-Type: application/json' -d '{"provider":"${demo.provider}"}' ${apiUrl}/v1/users/$${p}_USER_ID/calendar-connection/authorize`,
+    `    #   open the authorizationUrl it prints and click "Allow"; then the connection is ACTIVE:`,
+    `    curl -s -H "Authorization: Bearer $${p}_KEY" ${apiUrl}/v1/users/$${p}_USER_ID/calendar-connection`,
+    `    #   ${demo.contact.email} (a contact) invites ${demo.user.email} ...`,
+    `    ${curlEmulator} -H 'Content-Type: application/json' ${emulatorUrl}/_emulator/inviteUser -d '${invitation}'`,
+    `    #   ... and the meeting is on the contact's timeline:`,
+    `    curl -s -H "Authorization: Bearer $${p}_KEY" ${apiUrl}/v1/contacts/$${p}_CONTACT_ID/meetings`,
+  ];
 }
 
 void main();

@@ -39,11 +39,19 @@ export interface ControlParts {
 
 /** An ISO string is taken as a UTC instant. */
 const time = (value: TimeInput) => (typeof value === 'string' ? { dateTime: value, timeZone: 'UTC' } : value);
-const withTimes = (body: Body): Body => ({
-  ...body,
-  ...(body.start !== undefined ? { start: time(body.start as TimeInput) } : {}),
-  ...(body.end !== undefined ? { end: time(body.end as TimeInput) } : {}),
-});
+/** Google Calendar's names for Graph fields: a control call using them would lose them without a word. */
+const GOOGLE_FIELD_NAMES: Record<string, string> = { summary: 'subject', description: 'body', visibility: 'sensitivity' };
+
+const withTimes = (body: Body): Body => {
+  for (const [google, graph] of Object.entries(GOOGLE_FIELD_NAMES)) {
+    if (google in body) throw new Error(`the Microsoft emulator takes Graph event fields: \`${graph}\`, not \`${google}\``);
+  }
+  return {
+    ...body,
+    ...(body.start !== undefined ? { start: time(body.start as TimeInput) } : {}),
+    ...(body.end !== undefined ? { end: time(body.end as TimeInput) } : {}),
+  };
+};
 const RESPONSES: Record<string, GraphResponse> = { accepted: 'accepted', declined: 'declined', tentative: 'tentativelyAccepted', none: 'none' };
 
 export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
