@@ -37,11 +37,18 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
 }
 
 /**
- * Routes the Temporal SDK's own logs (worker state, bundling) through LOG_LEVEL. Once per process,
- * before the first worker or connection.
+ * Routes the Temporal SDK's own logs (worker state, bundling) through LOG_LEVEL, and with
+ * `sdkMetricsAddress` has the SDK's core serve its worker metrics (task slots, poll and schedule
+ * latencies, sticky cache) there in Prometheus' format, for the worker's /metrics to include. Once
+ * per process, before the first worker or connection.
  */
-export function installTemporalLogging(level: 'debug' | 'info' | 'warn' | 'error' | 'silent'): void {
+export function installTemporalLogging(level: 'debug' | 'info' | 'warn' | 'error' | 'silent', options: { sdkMetricsAddress?: string } = {}): void {
   // The SDK's INFO is worker life-cycle and bundling chatter: shown only when debugging.
   const sdkLevel: LogLevel = level === 'debug' ? 'INFO' : level === 'info' || level === 'warn' ? 'WARN' : 'ERROR';
-  Runtime.install({ logger: new DefaultLogger(sdkLevel) });
+  Runtime.install({
+    logger: new DefaultLogger(sdkLevel),
+    ...(options.sdkMetricsAddress
+      ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.sdkMetricsAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } }
+      : {}),
+  });
 }

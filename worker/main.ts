@@ -12,21 +12,22 @@ import { startWorker } from '../runtime/service';
 import { targetFromConfig } from '../temporal/connection';
 import { installTemporalLogging } from './create-worker';
 import { workflowBundleToLoad } from './workflow-bundle';
-import { serveMetrics } from './metrics-server';
+import { freeLoopbackPort, serveMetrics } from './metrics-server';
 import { requireProductionServices } from '../runtime/require-services';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = requireProductionServices(config);
   const logger = createLogger(config.logLevel, { process: 'worker' });
-  installTemporalLogging(config.logLevel);
+  const sdkMetricsAddress = config.workerMetricsPort === 0 ? undefined : `127.0.0.1:${await freeLoopbackPort()}`;
+  installTemporalLogging(config.logLevel, { sdkMetricsAddress });
   const db = createDatabase({ url: databaseUrl });
   const metrics = createMetrics();
   const deps = { config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics };
   // A bundle built ahead (`npm run build`, or TEMPORAL_WORKFLOW_BUNDLE) spares every start the webpack run.
   const bundlePath = workflowBundleToLoad(config.temporal.workflowBundlePath);
   const worker = await startWorker(deps, bundlePath ? { codePath: bundlePath } : undefined);
-  const metricsServer = await serveMetrics(metrics, config.api.host, config.workerMetricsPort);
+  const metricsServer = await serveMetrics(metrics, config.api.host, config.workerMetricsPort, sdkMetricsAddress && `http://${sdkMetricsAddress}/metrics`);
   logger.info('worker running', {
     taskQueue: config.temporal.taskQueue,
     metrics: metricsServer.url ?? 'off',

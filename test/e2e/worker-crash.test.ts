@@ -3,42 +3,13 @@
  * the activity up after its heartbeat times out, resumes from the last page it reported, and the CRM
  * ends with every meeting exactly once.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { calendarActions, E2E_PROVIDERS, inDays } from '../support/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
-import { databaseIsEmbedded, databaseUrl, temporalAddress, workflowBundlePath } from '../support/services';
+import { databaseIsEmbedded } from '../support/services';
+import { startWorkerProcess } from '../support/worker-process';
 
 const EVENTS = 600;
-
-function startWorkerProcess(harness: SyncHarness): ChildProcess {
-  const { google, microsoft, config } = harness;
-  // `--import tsx` keeps the worker in this one process (the tsx CLI would fork a child SIGKILL misses).
-  return spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl(),
-      TEMPORAL_ADDRESS: temporalAddress(),
-      TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
-      TEMPORAL_WORKFLOW_BUNDLE: workflowBundlePath(),
-      ENCRYPTION_KEY: config.encryptionKey,
-      GOOGLE_CLIENT_ID: 'crm-calendar-sync',
-      GOOGLE_CLIENT_SECRET: 'emulator-secret',
-      GOOGLE_API_ROOT_URL: google.rootUrl,
-      GOOGLE_OAUTH_AUTH_URL: google.authUrl,
-      GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
-      GOOGLE_OAUTH_REVOKE_URL: google.revokeUrl,
-      MICROSOFT_CLIENT_ID: 'crm-calendar-sync',
-      MICROSOFT_CLIENT_SECRET: 'emulator-secret',
-      MICROSOFT_AUTHORITY: microsoft.authority,
-      MICROSOFT_GRAPH_BASE_URL: microsoft.graphBaseUrl,
-      MICROSOFT_CA_CERT_PATH: microsoft.caCertPath,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-}
 
 /**
  * Needs a database server: the embedded PGlite is one session, which two processes' transactions
