@@ -128,12 +128,15 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
       return showingFailure(connectionId, () => measuredSync(deps.metrics, open.connection.provider, 'initial', () => runInitialSync(applyDeps, open, syncSettings)));
     }),
 
-    syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean }) => {
+    /** `notifiedAt`: when the oldest notification this sync answers reached the webhook. */
+    syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean; notifiedAt?: string }) => {
       const open = await session(connectionId);
       await clearSyncRequest(connectionId);
-      return showingFailure(connectionId, () =>
+      const outcome = await showingFailure(connectionId, () =>
         measuredSync(deps.metrics, open.connection.provider, options.fullResync ? 'full' : 'incremental', () => runIncrementalSync(applyDeps, open, syncSettings, options)),
       );
+      if (options.notifiedAt) deps.metrics?.notificationToSync.observe({ provider: open.connection.provider }, (Date.now() - Date.parse(options.notifiedAt)) / 1000);
+      return outcome;
     }),
 
     reconcile: mapFailures(async (connectionId: string) => {

@@ -102,7 +102,7 @@ export function createApp(deps: ApiDependencies): Express {
   const signalDeadlineMs = deps.webhookSignalTimeoutMs;
   const marker = syncRequestMarker(db);
   const coalescer = new NotificationCoalescer(
-    { ...marker, signal: (connectionId) => workflows.notify(connectionId, { kind: 'changed' }, signalDeadlineMs) },
+    { ...marker, signal: (connectionId) => workflows.notify(connectionId, { kind: 'changed', notifiedAt: new Date().toISOString() }, signalDeadlineMs) },
     { claimTimeoutMs: MARKER_CLAIM_TIMEOUT_MS, fallbackSpacingMs: FALLBACK_SIGNAL_SPACING_MS },
   );
   app.use(webhooksRouter({ db, workflows, metrics, tokens: new ChannelTokens(deps.secrets), denyList: deps.channelDenyList, coalescer, signalDeadlineMs }));

@@ -36,6 +36,13 @@ export function createMetrics() {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    notificationToSync: new Histogram({
+      name: 'calendar_notification_to_sync_seconds',
+      help: 'From a provider notification reaching the webhook to the end of the sync that applied it, by provider',
+      labelNames: ['provider'] as const,
+      buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300],
+      registers: [registry],
+    }),
     syncedEvents: new Counter({
       name: 'calendar_synced_events_total',
       help: 'Calendar changes the sync judged, by provider and result (changed, unchanged, or the reason it was ignored)',

@@ -44,6 +44,8 @@ export interface CarriedState {
   channelRetryAt?: number;
   /** Epoch ms of the last sync attempt: the fallback poll counts from it. */
   lastSyncAttemptAt: number;
+  /** When the oldest notification not yet synced reached the webhook (ISO). */
+  oldestNotificationAt?: string;
   /** Requests that arrived by signal and are not yet carried out. */
   disconnectRequested: boolean;
   reauthorized: boolean;
@@ -81,12 +83,11 @@ export interface ConnectionStatusView {
   syncPending: boolean;
 }
 
-/** Why the webhook woke the workflow. Graph lifecycle events need more than a sync. */
-export type ChangeNotice =
-  | { kind: 'changed' }
-  | { kind: 'missed' }
-  | { kind: 'subscriptionRemoved' }
-  | { kind: 'reauthorizationRequired' };
+/**
+ * Why the webhook woke the workflow. Graph lifecycle events need more than a sync. `notifiedAt`:
+ * when the webhook took the notification (ISO), for the notification → sync latency metric.
+ */
+export type ChangeNotice = { kind: 'changed' | 'missed' | 'subscriptionRemoved' | 'reauthorizationRequired'; notifiedAt?: string };
 
 /** A provider said something changed (push notification or Graph lifecycle event). */
 export const changesNotifiedSignal = defineSignal<[ChangeNotice]>('changesNotified');

@@ -67,6 +67,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
 
   setHandler(changesNotifiedSignal, (notice: ChangeNotice) => {
     state.syncRequested = true;
+    state.oldestNotificationAt ??= notice.notifiedAt;
     if (notice.kind === 'subscriptionRemoved') state.channelRecreateRequested = true;
     if (notice.kind === 'reauthorizationRequired') state.channelRenewRequested = true;
   });
@@ -186,7 +187,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.syncRequested = false;
       state.resyncRequested = false;
       state.lastSyncAttemptAt = now();
-      const outcome = await long.syncChanges(connectionId, { fullResync });
+      const notifiedAt = state.oldestNotificationAt;
+      state.oldestNotificationAt = undefined;
+      const outcome = await long.syncChanges(connectionId, { fullResync, notifiedAt });
       recordSync(outcome.cursorUpdatedAt);
     }
   };

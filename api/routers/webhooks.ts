@@ -83,7 +83,7 @@ export function webhooksRouter(deps: WebhookDependencies): Router {
 
   /** Wakes one connection; lifecycle events are rare and each matters, so they are never coalesced. */
   const wake = async (connectionId: string, notice: ChangeNotice): Promise<NotifyOutcome> => {
-    if (notice.kind !== 'changed') return (await workflows.notify(connectionId, notice, signalDeadlineMs)) ? 'signalled' : 'no_workflow';
+    if (notice.kind !== 'changed') return (await workflows.notify(connectionId, { ...notice, notifiedAt: new Date().toISOString() }, signalDeadlineMs)) ? 'signalled' : 'no_workflow';
     return coalescer.notify(connectionId);
   };
 

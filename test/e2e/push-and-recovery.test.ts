@@ -38,6 +38,11 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
       (v) => v.metricName === 'calendar_provider_call_duration_seconds_count' && v.labels.provider === provider && v.labels.operation === 'listChanges' && v.labels.outcome === 'ok',
     );
     expect(calls[0]?.value).toBeGreaterThan(0);
+    // ... and how long a notification took to reach the CRM.
+    await waitFor(async () => {
+      const latency = (await harness.deps.metrics.notificationToSync.get()).values.find((v) => v.metricName === 'calendar_notification_to_sync_seconds_count' && v.labels.provider === provider);
+      return (latency?.value ?? 0) > 0;
+    }, 'the notification → sync latency observed');
   });
 
   it('refuses forged webhooks and signals nothing', async () => {
