@@ -2,7 +2,7 @@
  * Exposes an emulator's in-process control object over HTTP so that `npm run emulators` users,
  * scripts and benchmarks can drive it the way tests do, with no per-method route to keep in sync:
  *
- *   GET  <base>                 → `{ methods: [...] }`
+ *   GET  <base>                 → `{ methods: [...], usage: { method: "method(arg, …)" } }`
  *   GET  <base>/<method>        → calls a method without arguments (e.g. `outbox`, `callCounts`)
  *   POST <base>/<method>        → body: a JSON array of positional arguments (or one object, passed
  *                                 as the single argument); answers `{ result }`
@@ -16,7 +16,9 @@ export function controlRpcRouter(target: object, methods: readonly string[]): ex
   const allowed = new Set(methods);
   router.use(express.json({ limit: '10mb' }));
   router.get('/', (_request, response) => {
-    response.json({ methods: [...allowed].sort() });
+    const names = [...allowed].sort();
+    const usage = Object.fromEntries(names.map((name) => [name, `${name}(${parameterNames((target as Record<string, unknown>)[name]).join(', ')})`]));
+    response.json({ methods: names, usage });
   });
   router.all('/:method', async (request, response) => {
     const method = request.params.method as string;
@@ -45,4 +47,34 @@ export function controlMethods(control: abstract new (...args: never[]) => objec
     for (const name of Object.getOwnPropertyNames(proto)) if (name !== 'constructor' && !helpers.includes(name)) names.add(name);
   }
   return [...names];
+}
+
+/**
+ * A method's parameter names, read from its source (types are gone at run time): enough for a
+ * person at the control API to know what to send. `name?` has a default; `{…}` is an object.
+ */
+export function parameterNames(fn: unknown): string[] {
+  if (typeof fn !== 'function') return [];
+  const source = fn.toString();
+  const open = source.indexOf('(');
+  let depth = 0;
+  let current = '';
+  const parts: string[] = [];
+  for (let i = open + 1; i < source.length; i++) {
+    const c = source[i]!;
+    if ('([{'.includes(c)) depth++;
+    if (')]}'.includes(c)) {
+      if (depth === 0) break;
+      depth--;
+    }
+    if (c === ',' && depth === 0) {
+      parts.push(current);
+      current = '';
+    } else current += c;
+  }
+  parts.push(current);
+  return parts
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => (part.startsWith('{') ? '{…}' : part.includes('=') ? `${part.slice(0, part.indexOf('=')).trim()}?` : part));
 }

@@ -91,6 +91,8 @@ describe('Google emulator: faults, counts and control', () => {
       'userCancelInstance', 'userMoveInstance', 'userSetResponse', 'inviteUser', 'outbox', 'channels', 'setNotificationFaults', 'invalidateSyncTokens',
       'failNext', 'callCounts', 'resetCounts',
     ]));
+    // Each method says what it takes.
+    expect(index.body.usage).toMatchObject({ inviteUser: 'inviteUser(userEmail, invitation)', failNext: 'failNext(endpoint, count, fault)' });
     expect((await rpc('createUser', [{ email: 'http@portal.example' }])).body.result).toMatchObject({ email: 'http@portal.example' });
     const created = await rpc('userCreateEvent', ['http@portal.example', eventAt(1, 9, { summary: 'Over HTTP' })]);
     expect(created.body.result).toMatchObject({ summary: 'Over HTTP', organizer: { email: 'http@portal.example', self: true } });
