@@ -48,7 +48,7 @@ function numberFromEnv(name: string, fallback: number): number {
 export function settingsFromEnv(): EndToEndSettings {
   const provider = (process.env.BENCH_PROVIDER ?? 'GOOGLE').toUpperCase();
   if (provider !== 'GOOGLE' && provider !== 'MICROSOFT') throw new Error(`BENCH_PROVIDER must be GOOGLE or MICROSOFT, not "${provider}"`);
-  const rates = (process.env.BENCH_RATES ?? '10,20,40,60,80').split(',').map(Number);
+  const rates = (process.env.BENCH_RATES ?? '10,20,30,40,60,80').split(',').map(Number);
   if (rates.some((rate) => !(rate > 0))) throw new Error(`BENCH_RATES must be positive numbers, e.g. 10,20,40`);
   return {
     provider,
@@ -197,7 +197,15 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
     const perConnectionName = `worker RSS per idle connection (${settings.smallConnections} → ${settings.connections})`;
     if (small !== undefined && large !== undefined && sizes.length === 2) {
       const perConnection = (large - small) / (settings.connections - settings.smallConnections);
-      figures.push({ name: perConnectionName, measured: `${Math.round(perConnection)} KB`, target: `≤ ${RSS_PER_CONNECTION_LIMIT_KB} KB`, status: status(perConnection <= RSS_PER_CONNECTION_LIMIT_KB) });
+      figures.push({
+        name: perConnectionName,
+        measured: `${Math.round(perConnection)} KB`,
+        target: `≤ ${RSS_PER_CONNECTION_LIMIT_KB} KB`,
+        status: status(perConnection <= RSS_PER_CONNECTION_LIMIT_KB),
+        // Seen here: an idle worker's RSS fell 516 → 407 MB in steps over two idle minutes, and a full GC
+        // of its main thread freed only a few MB; so this difference moves by tens of MB between runs.
+        note: 'VmRSS 3 s after the last connect; it still holds memory the worker has not given back, so compare several runs',
+      });
     } else {
       figures.push(notMeasured(perConnectionName, `≤ ${RSS_PER_CONNECTION_LIMIT_KB} KB`, 'needs the worker RSS at both sizes'));
     }
@@ -214,7 +222,9 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
         if (connected.length === 0) throw new Error('no connected user');
         const cpu = await measureCpuPerChange(stack, probe, connected, settings.cpuChanges);
         const { worker, api, temporal, postgres, bench, probe: probeBackend } = cpu.perChangeMs;
-        const total = worker! + api! + temporal! + (postgres ?? 0);
+        const service = { worker, API: api, Temporal: temporal, PostgreSQL: postgres };
+        const total = Object.values(service).reduce<number>((sum, value) => sum + (value ?? 0), 0);
+        const missing = Object.entries(service).flatMap(([name, value]) => (value === undefined ? [name] : []));
         const show = (value: number | undefined) => (value === undefined ? 'n/a' : `${value}`);
         return [
           {
@@ -229,8 +239,9 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
             name: cpuNames.total,
             measured: `${Math.round(total * 10) / 10} ms (n=${cpu.changes}${cpu.lost ? `, ${cpu.lost} lost` : ''})`,
             target: cpuTarget,
-            status: status(total <= CPU_LIMIT_MS),
-            note: postgres === undefined ? 'PostgreSQL not included' : undefined,
+            // A partial total can show a miss, not a met target.
+            status: total > CPU_LIMIT_MS ? 'MISSED' : missing.length ? 'n/a' : 'met',
+            note: missing.length ? `without ${missing.join(' and ')} (not measurable here)` : undefined,
           },
         ];
       },

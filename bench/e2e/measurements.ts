@@ -261,21 +261,17 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   await sleep(500); // the sync's own tail: cursor, workflow task
   const busySeconds = (performance.now() - busyStarted) / 1000;
   const busy = spent(busyStart, sample());
-  // Idle on both sides of the busy window, so that a drift (a timer, a GC) weighs less.
   const idleAfter = await idleWindow();
-  const idleSeconds = idleBefore.seconds + idleAfter.seconds;
-  const idle = new Map([...busy.keys()].map((name) => {
-    const [before, after] = [idleBefore.cpu.get(name), idleAfter.cpu.get(name)];
-    return [name, before === undefined || after === undefined ? undefined : before + after];
-  }));
   assertRunning(stack);
 
   const round = (value: number) => Math.round(value * 10) / 10;
   const perChangeMs = {} as CpuPerChange['perChangeMs'];
   const idleMsPerSecond = {} as CpuPerChange['idleMsPerSecond'];
   for (const [name, busyMs] of busy) {
-    const idleMs = idle.get(name);
-    const idleRate = idleMs === undefined ? undefined : idleMs / idleSeconds;
+    const [before, after] = [idleBefore.cpu.get(name), idleAfter.cpu.get(name)];
+    // The quieter of the windows on either side: a spike in one (a GC of an earlier phase's garbage,
+    // seen up to 50 ms/s in the API) is not what the process spends doing nothing.
+    const idleRate = before === undefined || after === undefined ? undefined : Math.min(before / idleBefore.seconds, after / idleAfter.seconds);
     idleMsPerSecond[name] = idleRate === undefined ? undefined : round(idleRate);
     perChangeMs[name] = busyMs === undefined || idleRate === undefined ? undefined : round((busyMs - idleRate * busySeconds) / count);
   }

@@ -49,8 +49,8 @@ export interface Stack {
   /** One plain connection for the bench's probes (cheap queries; its backend is left out of PostgreSQL's CPU). */
   probe: PgClient;
   probeBackendPid: number;
-  /** The `temporal` CLI process and its children. */
-  temporalPids(): number[];
+  /** The `temporal` CLI process and its children; undefined when the server is not a child of ours (the SDK's download). */
+  temporalPids(): number[] | undefined;
   google: GoogleEmulator;
   microsoft: MicrosoftEmulator;
   apiUrl: string;
@@ -213,16 +213,19 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
 
     await waitUntil('the API to be ready', 60_000, async () => ((await fetch(`${apiUrl}/readyz`)).ok ? true : undefined), () => exited(api));
     const connection = await Connection.connect({ address: temporal.address });
-    cleanup.add(() => connection.close());
-    await waitUntil(
-      'the worker to poll its task queue',
-      60_000,
-      async () => {
-        const queue = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW });
-        return queue.pollers.length > 0 ? true : undefined;
-      },
-      () => exited(worker),
-    );
+    try {
+      await waitUntil(
+        'the worker to poll its task queue',
+        60_000,
+        async () => {
+          const queue = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW });
+          return queue.pollers.length > 0 ? true : undefined;
+        },
+        () => exited(worker),
+      );
+    } finally {
+      await connection.close();
+    }
     log(`API (pid ${api.pid}) and worker (pid ${worker.pid}) ready; logs in ${LOG_DIR}`);
 
     return {
@@ -230,7 +233,7 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       db,
       probe,
       probeBackendPid,
-      temporalPids: () => (cliPid ? processTree(cliPid) : []),
+      temporalPids: () => (cliPid ? processTree(cliPid) : undefined),
       google,
       microsoft,
       apiUrl,
