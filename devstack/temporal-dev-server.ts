@@ -4,10 +4,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { freePort } from '../lib/free-port';
 import { resolveTemporalCli, TEMPORAL_CLI_HELP } from './temporal-cli';
 
 export interface TemporalDevServer {
@@ -28,17 +28,6 @@ export interface TemporalDevServerOptions {
   /** Extra dynamic config, e.g. `{ 'limit.historyCount.suggestContinueAsNew': 200 }` in tests. */
   dynamicConfig?: Record<string, unknown>;
   log?: (line: string) => void;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {

@@ -12,14 +12,15 @@ import { startWorker } from '../runtime/service';
 import { targetFromConfig } from '../temporal/connection';
 import { installTemporalLogging } from './create-worker';
 import { workflowBundleToLoad } from './workflow-bundle';
-import { freeLoopbackPort, serveMetrics } from './metrics-server';
+import { freePort } from '../lib/free-port';
+import { serveMetrics } from './metrics-server';
 import { requireProductionServices } from '../runtime/require-services';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = requireProductionServices(config);
   const logger = createLogger(config.logLevel, { process: 'worker' });
-  const sdkMetricsAddress = config.workerMetricsPort === 0 ? undefined : `127.0.0.1:${await freeLoopbackPort()}`;
+  const sdkMetricsAddress = config.workerMetricsPort === 0 ? undefined : `127.0.0.1:${await freePort()}`;
   installTemporalLogging(config.logLevel, { sdkMetricsAddress });
   const db = createDatabase({ url: databaseUrl });
   const metrics = createMetrics();

@@ -4,20 +4,7 @@
  * (`temporal_…`), which the core serves on a loopback port of its own. Port 0 turns it off.
  */
 import http from 'node:http';
-import net from 'node:net';
 import type { Metrics } from '../lib/metrics';
-
-/** A free loopback port for the SDK core's exporter, which only this process reads. */
-export function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function sdkMetrics(url: string | undefined): Promise<string> {
   if (!url) return '';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../devstack/temporal-dev-server';
+import { freePort } from '../../lib/free-port';
 import { waitFor } from '../support/sync-harness';
 
 const accepts = (port: number) =>

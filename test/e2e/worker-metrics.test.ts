@@ -3,7 +3,7 @@
  * worker metrics in one scrape, named as Prometheus expects.
  */
 import type { ChildProcess } from 'node:child_process';
-import { freePort } from '../../devstack/temporal-dev-server';
+import { freePort } from '../../lib/free-port';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 import { startWorkerProcess } from '../support/worker-process';
 

@@ -4,7 +4,6 @@
  * reconciliation all happen within a test. One harness per test file; its own task queue and
  * emulators keep files apart, its own accounts keep tests apart.
  */
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
@@ -14,6 +13,7 @@ import type { Database } from '../../db/client';
 import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
 import { generateKey, SecretBox } from '../../lib/crypto';
 import { createLogger } from '../../lib/logger';
+import { freePort } from '../../lib/free-port';
 import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
 import type { ProviderName } from '../../providers/types';
@@ -35,14 +35,6 @@ const FAST_ENV = {
   CHANNEL_DENY_LIST_REFRESH: '200ms',
   SYNC_SPACING: '200ms',
 };
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 export interface TestAccount {
   accountId: string;
