@@ -82,10 +82,17 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
     adminToken: deps.adminToken,
   });
   const server = http.createServer(app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(deps.config.api.port, deps.config.api.host, resolve);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(deps.config.api.port, deps.config.api.host, resolve);
+    });
+  } catch (error) {
+    // The port is taken: leave nothing running behind the error.
+    channelDenyList.stop();
+    await temporal.connection.close();
+    throw error;
+  }
   const { port } = server.address() as { port: number };
   return {
     url: `http://${deps.config.api.host}:${port}`,

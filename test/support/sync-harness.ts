@@ -56,32 +56,48 @@ export class SyncHarness {
   /** `options.db`: the service's database client (e.g. one behind a TcpProxy); the run's database otherwise. */
   static async start(env: Record<string, string> = {}, options: { db?: Database } = {}): Promise<SyncHarness> {
     quietTemporalLogs();
-    const port = await freePort();
-    const config = loadConfig({
-      ...FAST_ENV,
-      ...env,
-      LOG_LEVEL: 'silent',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
-      TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
-      ENCRYPTION_KEY: generateKey(),
-      DATA_DIR: '.data/test-run',
-    });
     const [google, microsoft] = await Promise.all([
       startGoogleEmulator({ port: 0, clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret', log: () => undefined }),
       startMicrosoftEmulator({ port: 0, certDir: '.data/test-run/emulator-ca', log: () => undefined }),
     ]);
-    const deps: ServiceDependencies = {
-      config,
-      db: options.db ?? testDatabase(10),
-      secrets: new SecretBox(config.encryptionKey!),
-      logger: createLogger('silent'),
-      temporal: { address: temporalAddress(), namespace: 'default', tls: false },
-      providers: createProviderRegistry({ google: googleEmulatorSettings(google), microsoft: microsoftEmulatorSettings(microsoft) }),
-      metrics: createMetrics(),
-    };
-    const api = await startApi(deps);
+    const db = options.db ?? testDatabase(10);
+    const encryptionKey = generateKey();
+    // The API's port is in its public URL, so it is chosen ahead; a parallel test file (or a dev
+    // server opening ports of its own) may take it in between: then another one.
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const config = loadConfig({
+        ...FAST_ENV,
+        ...env,
+        LOG_LEVEL: 'silent',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+        TEMPORAL_TASK_QUEUE: `e2e-${randomUUID()}`,
+        ENCRYPTION_KEY: encryptionKey,
+        DATA_DIR: '.data/test-run',
+      });
+      const deps: ServiceDependencies = {
+        config,
+        db,
+        secrets: new SecretBox(encryptionKey),
+        logger: createLogger('silent'),
+        temporal: { address: temporalAddress(), namespace: 'default', tls: false },
+        providers: createProviderRegistry({ google: googleEmulatorSettings(google), microsoft: microsoftEmulatorSettings(microsoft) }),
+        metrics: createMetrics(),
+      };
+      let api: RunningApi;
+      try {
+        api = await startApi(deps);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE' && attempt < 5) continue;
+        throw error;
+      }
+      return SyncHarness.withWorker(config, deps, api, google, microsoft);
+    }
+  }
+
+  private static async withWorker(config: Config, deps: ServiceDependencies, api: RunningApi, google: GoogleEmulator, microsoft: MicrosoftEmulator): Promise<SyncHarness> {
     const harness = new SyncHarness(config, deps, api, google, microsoft, new WorkflowControl(api.temporal, config.temporal.taskQueue, timingsFromConfig(config)));
     await harness.startWorker();
     return harness;
