@@ -30,6 +30,9 @@ const connectionQuery = z.object({ email: z.string().trim().pipe(z.email({ messa
 
 export function adminRouter(db: Database, adminToken: string | undefined): Router {
   const router = Router();
+  const requireAccount = async (accountId: string) => {
+    if (!(await db.account.findUnique({ where: { id: accountId }, select: { id: true } }))) throw notFound('account');
+  };
   router.use(adminAuth(adminToken));
   router.use(express.json({ limit: '64kb' }));
 
@@ -54,13 +57,13 @@ export function adminRouter(db: Database, adminToken: string | undefined): Route
   router.post('/accounts/:accountId/api-keys', async (req, res) => {
     const { accountId } = parse(accountParams, req.params, 'params');
     const { name } = parse(adminSchemas.issueKey, req.body);
-    if (!(await db.account.findUnique({ where: { id: accountId }, select: { id: true } }))) throw notFound('account');
+    await requireAccount(accountId);
     res.status(201).json(await issueApiKey(db, accountId, name));
   });
 
   router.get('/accounts/:accountId/api-keys', async (req, res) => {
     const { accountId } = parse(accountParams, req.params, 'params');
-    if (!(await db.account.findUnique({ where: { id: accountId }, select: { id: true } }))) throw notFound('account');
+    await requireAccount(accountId);
     const keys = await db.apiKey.findMany({ where: { accountId }, orderBy: { createdAt: 'asc' } });
     res.json({ items: keys.map(apiKeyView) });
   });
