@@ -10,8 +10,8 @@
  */
 import path from 'node:path';
 import { runEndToEnd, settingsFromEnv, type EndToEndReport } from './e2e';
-import { loadAverage, machine } from './e2e/proc';
-import { BENCH_DIR } from './e2e/stack';
+import { loadAverage, machine } from '../devstack/processes';
+import { BENCH_DIR } from '../devstack/service-stack';
 import { notMeasured, table, writeJson, type Figure } from './report';
 import { runBenchmarks } from './scenarios';
 

@@ -7,7 +7,7 @@
 import { parseDuration } from '../../config';
 import type { ProviderName } from '../../providers/types';
 import type { BenchUser } from './population';
-import type { Stack } from './stack';
+import type { Stack } from '../../devstack/service-stack';
 
 const POLL_EVERY_MS = 5;
 const CHANGE_TIMEOUT_MS = 30_000;

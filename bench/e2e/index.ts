@@ -18,7 +18,7 @@ import {
   type LatencyRun,
 } from './measurements';
 import { Population, type BenchUser } from './population';
-import { startStack, type DatabaseInfo, type Stack } from './stack';
+import { startStack, type DatabaseInfo, type Stack } from '../../devstack/service-stack';
 
 export interface EndToEndSettings {
   provider: ProviderName;

@@ -8,8 +8,8 @@ import type { CalendarProvider, ProviderName } from '../../providers/types';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../runtime/emulators';
 import { eventBody, USER_REST_MS, type ChangeProbe } from './changes';
 import type { BenchUser, Population } from './population';
-import { cpuBetween, postgresProcesses, rssKb, sampleCpu, type CpuSample } from './proc';
-import { assertRunning, type Stack } from './stack';
+import { cpuBetween, postgresProcesses, rssKb, sampleCpu, type CpuSample } from '../../devstack/processes';
+import { assertRunning, type Stack } from '../../devstack/service-stack';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DAY = 86_400_000;

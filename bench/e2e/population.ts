@@ -6,7 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { createAccount } from '../../crm/accounts';
 import type { ProviderName } from '../../providers/types';
-import type { Stack } from './stack';
+import { ApiClient, connectCalendar } from '../../devstack/api-client';
+import { inParallel } from '../../lib/in-parallel';
+import type { Stack } from '../../devstack/service-stack';
 
 export interface BenchAccount {
   id: string;
@@ -21,49 +23,6 @@ export interface BenchUser {
   account: BenchAccount;
   provider: ProviderName;
   connectionId: string;
-}
-
-const CONNECT_TIMEOUT_MS = 120_000;
-
-export class ApiClient {
-  constructor(private readonly baseUrl: string) {}
-
-  async call(method: string, path: string, options: { auth?: Record<string, string>; body?: unknown } = {}): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { ...options.auth, ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-    });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // an HTML page (the OAuth callback) stays text
-    }
-    return { status: response.status, body };
-  }
-
-  async expect(status: number, method: string, path: string, options: { auth?: Record<string, string>; body?: unknown } = {}): Promise<any> {
-    const response = await this.call(method, path, options);
-    if (response.status !== status) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(response.body).slice(0, 300)}`);
-    return response.body;
-  }
-}
-
-/** Runs `task(i)` for i in [0, count) with at most `concurrency` at a time; the first failure stops it. */
-async function inParallel(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: unknown;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      while (next < count && failure === undefined) {
-        const i = next++;
-        await task(i).catch((error) => (failure ??= error));
-      }
-    }),
-  );
-  if (failure !== undefined) throw failure;
 }
 
 export class Population {
@@ -115,19 +74,7 @@ export class Population {
     const control = account.provider === 'GOOGLE' ? this.stack.google.control : this.stack.microsoft.control;
     control.createUser({ email });
 
-    const { authorizationUrl } = await this.api.expect(200, 'POST', `/v1/users/${user.id}/calendar-connection/authorize`, { auth: account.auth, body: { provider: account.provider } });
-    const redirect = new URL(await control.approveConsent(authorizationUrl, email));
-    await this.api.expect(200, 'GET', `${redirect.pathname}${redirect.search}`);
-
-    const deadline = Date.now() + CONNECT_TIMEOUT_MS;
-    for (;;) {
-      // The status comes from the workflow's query: poll gently, every poll is work for the worker.
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      const connection = await this.api.call('GET', `/v1/users/${user.id}/calendar-connection`, { auth: account.auth });
-      if (connection.status === 200 && connection.body.status === 'ACTIVE') {
-        return { id: user.id, email, account, provider: account.provider, connectionId: connection.body.id };
-      }
-      if (Date.now() > deadline) throw new Error(`${email} not ACTIVE within ${CONNECT_TIMEOUT_MS / 1000} s: ${JSON.stringify(connection.body).slice(0, 300)}`);
-    }
+    const connectionId = await connectCalendar(this.api, control, { userId: user.id, email, auth: account.auth, provider: account.provider });
+    return { id: user.id, email, account, provider: account.provider, connectionId };
   }
 }

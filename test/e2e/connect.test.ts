@@ -5,7 +5,7 @@
  */
 import { credentialsContext } from '../../activities/provider-session';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
-import { calendarActions, E2E_PROVIDERS, inDays } from '../support/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 
 describe('connecting a calendar', () => {

@@ -9,7 +9,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCalendarWriteActivities } from '../../activities/calendar-writes';
 import type { Database } from '../../db/client';
-import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../support/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 
 describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {

@@ -12,10 +12,10 @@ import { createDatabase, type Database } from '../../db/client';
 import { ChannelTokens } from '../../lib/channel-tokens';
 import { GRAPH_BATCH_LIMIT } from '../../api/routers/webhooks';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
-import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../support/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
 import { databaseIsEmbedded, databaseUrl, temporalAddress } from '../support/services';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
-import { TcpProxy } from '../support/tcp-proxy';
+import { TcpProxy } from '../../devstack/tcp-proxy';
 import { TEST_SUGGEST_CONTINUE_AS_NEW_AT } from '../global-setup';
 
 const FLOOD = 2_000;

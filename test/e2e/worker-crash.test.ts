@@ -4,7 +4,7 @@
  * ends with every meeting exactly once.
  */
 import type { ChildProcess } from 'node:child_process';
-import { calendarActions, E2E_PROVIDERS, inDays } from '../support/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 import { databaseIsEmbedded } from '../support/services';
 import { startWorkerProcess } from '../support/worker-process';

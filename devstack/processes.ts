@@ -1,5 +1,5 @@
 /**
- * What the end-to-end bench reads from /proc: the machine, the load average, and per-process memory
+ * What the end-to-end bench and the chaos run read from /proc: the machine, the load average, and per-process memory
  * (VmRSS) and CPU time (utime + stime) of the service's processes and of PostgreSQL's.
  */
 import { execFileSync } from 'node:child_process';

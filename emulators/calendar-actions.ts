@@ -1,10 +1,17 @@
 /**
- * What a person does in their calendar, said once for both providers: end-to-end tests describe a
- * change ("the contact invites the user", "the user makes the event private") and this module says
- * it to the Google or Microsoft emulator in that provider's own terms.
+ * What a person does in their calendar, said once for both providers: end-to-end tests and the chaos
+ * run describe a change ("the contact invites the user", "the user makes the event private") and this
+ * module says it to the Google or Microsoft emulator in that provider's own terms.
  */
-import type { ProviderName } from '../../providers/types';
-import type { SyncHarness } from './sync-harness';
+import type { ProviderName } from '../providers/types';
+import type { GoogleEmulator } from './google';
+import type { MicrosoftEmulator } from './microsoft';
+
+/** The emulators the actions go to (a test harness or the chaos run's stack). */
+export interface Emulators {
+  google: GoogleEmulator;
+  microsoft: MicrosoftEmulator;
+}
 
 export interface EventSpec {
   title: string;
@@ -21,11 +28,22 @@ export interface EventSpec {
 
 export type EventPatch = Partial<EventSpec>;
 
+export type GuestAnswer = 'accepted' | 'declined' | 'tentative' | 'none';
+
 export interface CalendarEventView {
   id: string;
+  /** The meeting's id across calendars (Google `iCalUID`, Graph `iCalUId`). */
+  iCalUID: string;
   title: string;
   start: string;
+  end: string;
+  /** Lower-case emails of the attendees (resources included). */
   guests: string[];
+  /** Each attendee's answer, by lower-case email. */
+  answers: Record<string, GuestAnswer>;
+  /** Lower-case email of the organizer. */
+  organizer: string;
+  private: boolean;
   outOfOffice: boolean;
   cancelled: boolean;
 }
@@ -69,13 +87,13 @@ export function inDays(days: number, hour: number): string {
   return new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + days, hour)).toISOString();
 }
 
-export function calendarActions(harness: SyncHarness, provider: ProviderName): CalendarActions {
+export function calendarActions(harness: Emulators, provider: ProviderName): CalendarActions {
   return provider === 'GOOGLE' ? googleActions(harness) : microsoftActions(harness);
 }
 
 const lower = (email: string) => email.trim().toLowerCase();
 
-function googleActions(harness: SyncHarness): CalendarActions {
+function googleActions(harness: Emulators): CalendarActions {
   const control = harness.google.control;
   const body = (spec: EventPatch): Record<string, unknown> => ({
     ...(spec.title !== undefined ? { summary: spec.title } : {}),
@@ -89,11 +107,18 @@ function googleActions(harness: SyncHarness): CalendarActions {
       ? { attendees: [...(spec.guests ?? []).map((email) => ({ email })), ...(spec.resources ?? []).map((email) => ({ email, resource: true }))] }
       : {}),
   });
+  const googleAnswer = (status: string | undefined): GuestAnswer => (status === 'accepted' || status === 'declined' || status === 'tentative' ? status : 'none');
+  const instant = (time: { dateTime?: string; date?: string } | undefined) => new Date(time?.dateTime ?? time?.date ?? NaN).toISOString();
   const view = (event: Record<string, any>): CalendarEventView => ({
     id: event.id,
+    iCalUID: event.iCalUID,
     title: event.summary,
-    start: new Date(event.start?.dateTime ?? event.start?.date).toISOString(),
+    start: instant(event.start),
+    end: instant(event.end),
     guests: (event.attendees ?? []).map((a: { email: string }) => lower(a.email)),
+    answers: Object.fromEntries((event.attendees ?? []).map((a: { email: string; responseStatus?: string }) => [lower(a.email), googleAnswer(a.responseStatus)])),
+    organizer: lower(event.organizer?.email ?? ''),
+    private: event.visibility === 'private' || event.visibility === 'confidential',
     outOfOffice: event.eventType === 'outOfOffice',
     cancelled: event.status === 'cancelled',
   });
@@ -155,7 +180,7 @@ function googleActions(harness: SyncHarness): CalendarActions {
   };
 }
 
-function microsoftActions(harness: SyncHarness): CalendarActions {
+function microsoftActions(harness: Emulators): CalendarActions {
   // Looked up per call: the emulator is the harness's, however late a test reaches for it.
   const control = () => harness.microsoft.control;
   const graphTime = (iso: string) => ({ dateTime: iso.replace('Z', ''), timeZone: 'UTC' });
@@ -176,11 +201,21 @@ function microsoftActions(harness: SyncHarness): CalendarActions {
         }
       : {}),
   });
+  const utc = (time: { dateTime: string }) => new Date(`${String(time.dateTime).replace(/(\.\d{3})\d*$/, '$1')}Z`).toISOString();
+  const graphAnswer = (response: string | undefined): GuestAnswer =>
+    response === 'accepted' ? 'accepted' : response === 'declined' ? 'declined' : response === 'tentativelyAccepted' ? 'tentative' : 'none';
   const view = (event: Record<string, any>): CalendarEventView => ({
     id: event.id,
+    iCalUID: event.iCalUId,
     title: event.subject,
-    start: new Date(`${String(event.start.dateTime).replace(/(\.\d{3})\d*$/, '$1')}Z`).toISOString(),
+    start: utc(event.start),
+    end: utc(event.end),
     guests: (event.attendees ?? []).map((a: { emailAddress: { address: string } }) => lower(a.emailAddress.address)),
+    answers: Object.fromEntries(
+      (event.attendees ?? []).map((a: { emailAddress: { address: string }; status?: { response?: string } }) => [lower(a.emailAddress.address), graphAnswer(a.status?.response)]),
+    ),
+    organizer: lower(event.organizer?.emailAddress?.address ?? ''),
+    private: event.sensitivity === 'private',
     outOfOffice: event.showAs === 'oof',
     cancelled: Boolean(event.isCancelled || event.deleted),
   });

@@ -1,7 +1,8 @@
 /**
- * The service as it is deployed, started and stopped by the end-to-end bench: a Temporal dev server,
- * PostgreSQL (DATABASE_URL, else an embedded one), both provider emulators in this process, and the
- * API and the worker as separate child processes pointed at them.
+ * The service as it is deployed, started and stopped by the end-to-end bench and the chaos run: a
+ * Temporal dev server, PostgreSQL (DATABASE_URL, else an embedded one), both provider emulators in
+ * this process, and the API and the worker as separate child processes pointed at them. The chaos run
+ * also kills and restarts the worker and Temporal, and cuts the services off PostgreSQL.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -9,20 +10,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
-import { createDatabase, type Database } from '../../db/client';
-import { migrate } from '../../db/migrate';
-import { startTemporalDevServer, type TemporalDevServer } from '../../devstack/temporal-dev-server';
-import { freePort } from '../../lib/free-port';
-import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
-import { generateKey } from '../../lib/crypto';
-import { buildWorkflowBundle } from '../../worker/workflow-bundle';
-import { startSharedEmbeddedPostgres } from './embedded-database';
-import { childrenMatching, processTree } from './proc';
+import { createDatabase, type Database } from '../db/client';
+import { migrate } from '../db/migrate';
+import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
+import { freePort } from '../lib/free-port';
+import { startGoogleEmulator, type GoogleEmulator } from '../emulators/google';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from '../emulators/microsoft';
+import { generateKey } from '../lib/crypto';
+import { buildWorkflowBundle } from '../worker/workflow-bundle';
+import { startSharedEmbeddedPostgres } from './shared-embedded-postgres';
+import { childrenMatching, processTree } from './processes';
+import { TcpProxy } from './tcp-proxy';
 
-const ROOT = path.resolve(__dirname, '../..');
+const ROOT = path.resolve(__dirname, '..');
 export const BENCH_DIR = path.join(ROOT, '.data/bench');
-const LOG_DIR = path.join(BENCH_DIR, 'logs');
 /** The emulators' fixed client (runtime/emulators.ts): the service must present the same one. */
 const EMULATOR_CLIENT = { id: 'crm-calendar-sync', secret: 'emulator-secret' };
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
@@ -41,11 +42,25 @@ export interface ServiceProcess {
   name: 'api' | 'worker';
   pid: number;
   child: ChildProcess;
+  logFile: string;
+}
+
+export interface StackOptions {
+  /** Bundle, logs and Temporal's database live here. */
+  dir: string;
+  /** The service's settings over the production defaults (e.g. shorter polls). */
+  env?: Record<string, string>;
+  /** Temporal keeps its state in a file, so that `restartTemporal()` loses nothing. */
+  restartableTemporal?: boolean;
+  /** The service processes reach PostgreSQL through a proxy the caller can cut (a database server only). */
+  databaseProxy?: boolean;
 }
 
 export interface Stack {
   database: DatabaseInfo;
-  /** The bench's own client, for creating accounts and the floor's upsert. */
+  /** Where the service's logs are. */
+  logDir: string;
+  /** The caller's own client, for creating accounts, probes and checks. */
   db: Database;
   /** One plain connection for the bench's probes (cheap queries; its backend is left out of PostgreSQL's CPU). */
   probe: PgClient;
@@ -56,7 +71,14 @@ export interface Stack {
   microsoft: MicrosoftEmulator;
   apiUrl: string;
   api: ServiceProcess;
-  worker: ServiceProcess;
+  /** The running worker: a new process after `restartWorker()`. */
+  readonly worker: ServiceProcess;
+  /** Kills the worker (SIGKILL: no goodbye) or stops it (SIGTERM), then starts a new one and waits until it polls. */
+  restartWorker(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Stops the Temporal dev server and starts it again on the same address and state file. */
+  restartTemporal(): Promise<void>;
+  /** Stands between the service processes and PostgreSQL when `databaseProxy` was asked for. */
+  databaseProxy?: TcpProxy;
   stop(): Promise<void>;
 }
 
@@ -77,19 +99,19 @@ function describeDatabase(url: string, kind: DatabaseInfo['kind']): DatabaseInfo
   return { url, kind, name: decodeURIComponent(parsed.pathname.slice(1)) || 'postgres', local: ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(parsed.hostname) };
 }
 
-function spawnService(name: ServiceProcess['name'], entry: string, env: Record<string, string>): ServiceProcess {
-  fs.mkdirSync(LOG_DIR, { recursive: true });
-  const log = fs.openSync(path.join(LOG_DIR, `${name}.log`), 'w');
+function spawnService(name: ServiceProcess['name'], entry: string, env: Record<string, string>, logDir: string): ServiceProcess {
+  // Appended: a restarted worker's log follows the killed one's.
+  const log = fs.openSync(path.join(logDir, `${name}.log`), 'a');
   const { NODE_OPTIONS: _benchOnly, ...inherited } = process.env; // --expose-gc is the micro-benchmarks' own
   // `--import tsx` keeps the service in this one process: its pid is the one measured.
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { cwd: ROOT, env: { ...inherited, ...env }, stdio: ['ignore', log, log] });
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`${name} did not start`);
-  return { name, pid: child.pid, child };
+  return { name, pid: child.pid, child, logFile: path.join(logDir, `${name}.log`) };
 }
 
 const exited = (service: ServiceProcess) =>
-  service.child.exitCode !== null || service.child.signalCode !== null ? `${service.name} exited (see ${path.join(LOG_DIR, `${service.name}.log`)})` : undefined;
+  service.child.exitCode !== null || service.child.signalCode !== null ? `${service.name} exited (see ${service.logFile})` : undefined;
 
 function stopService(service: ServiceProcess): Promise<void> {
   if (exited(service)) return Promise.resolve();
@@ -134,33 +156,62 @@ class Cleanup {
   }
 }
 
-export async function startStack(log: (line: string) => void): Promise<Stack> {
-  const cleanup = new Cleanup();
+/** The CLI process of the dev server listening on `address`; undefined when the SDK's download runs it. */
+function temporalCliPid(address: string): number | undefined {
+  const port = address.split(':').pop()!;
+  return childrenMatching(process.pid, new RegExp(`start-dev .*--port ${port}\\b`))[0];
+}
+
+/** Until this worker process polls: Temporal lists a killed worker's pollers for a while, so by identity (the SDK's default is `pid@host`). */
+async function waitForPoller(address: string, taskQueue: string, worker: () => ServiceProcess): Promise<void> {
+  const connection = await Connection.connect({ address });
   try {
-    fs.mkdirSync(LOG_DIR, { recursive: true });
-    const emulatorLog = fs.createWriteStream(path.join(LOG_DIR, 'emulators.log'));
+    await waitUntil(
+      'the worker to poll its task queue',
+      60_000,
+      async () => {
+        const queue = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW });
+        return queue.pollers.some((poller) => poller.identity?.startsWith(`${worker().pid}@`)) ? true : undefined;
+      },
+      () => exited(worker()),
+    );
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function startStack(log: (line: string) => void, options: StackOptions = { dir: BENCH_DIR }): Promise<Stack> {
+  const cleanup = new Cleanup();
+  const logDir = path.join(options.dir, 'logs');
+  try {
+    fs.rmSync(logDir, { recursive: true, force: true });
+    fs.mkdirSync(logDir, { recursive: true });
+    const emulatorLog = fs.createWriteStream(path.join(logDir, 'emulators.log'));
     cleanup.add(() => new Promise((resolve) => emulatorLog.end(resolve)));
-    const bundlePath = path.join(BENCH_DIR, 'workflow-bundle.js');
+    const bundlePath = path.join(options.dir, 'workflow-bundle.js');
+    const temporalDbFile = options.restartableTemporal ? path.join(options.dir, 'temporal.db') : undefined;
+    if (temporalDbFile) fs.rmSync(temporalDbFile, { force: true });
 
     const started = Date.now();
     const [temporalStart, databaseStart, bundleBuild] = await Promise.allSettled([
-      startTemporalDevServer({ port: 0, uiPort: false, log }),
+      startTemporalDevServer({ port: 0, uiPort: false, dbFile: temporalDbFile, log }),
       process.env.DATABASE_URL
         ? Promise.resolve({ info: describeDatabase(process.env.DATABASE_URL, 'server'), stop: async () => undefined })
         : startSharedEmbeddedPostgres().then((embedded) => ({ info: describeDatabase(embedded.url, 'embedded'), stop: embedded.stop })),
       buildWorkflowBundle(bundlePath),
     ]);
     // Whatever started is stopped again, also when its neighbour failed.
+    let temporal: TemporalDevServer | undefined;
     let cliPid: number | undefined;
     if (temporalStart.status === 'fulfilled') {
-      const temporalPort = temporalStart.value.address.split(':').pop()!;
-      cliPid = childrenMatching(process.pid, new RegExp(`start-dev .*--port ${temporalPort}\\b`))[0];
-      cleanup.add(() => temporalStart.value.stop(), ...(cliPid ? [cliPid] : []));
+      temporal = temporalStart.value;
+      cliPid = temporalCliPid(temporal.address);
+      // Through `temporal`: a restarted server is the one stopped.
+      cleanup.add(() => temporal!.stop(), ...(cliPid ? [cliPid] : []));
     }
     if (databaseStart.status === 'fulfilled') cleanup.add(() => databaseStart.value.stop());
     const failed = [temporalStart, databaseStart, bundleBuild].find((start) => start.status === 'rejected');
     if (failed) throw new Error(`starting Temporal, the database or the workflow bundle: ${(failed.reason as Error).message}`);
-    const temporal = (temporalStart as PromiseFulfilledResult<TemporalDevServer>).value;
     const database = (databaseStart as PromiseFulfilledResult<{ info: DatabaseInfo; stop(): Promise<void> }>).value;
     await migrate(database.info.url);
     log(`temporal, database and workflow bundle ready in ${Math.round((Date.now() - started) / 1000)} s`);
@@ -172,10 +223,22 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     cleanup.add(() => probe.end());
     const probeBackendPid = (await probe.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
 
+    let serviceDatabaseUrl = database.info.url;
+    let databaseProxy: TcpProxy | undefined;
+    if (options.databaseProxy) {
+      if (database.info.kind !== 'server') throw new Error('a database proxy needs a database server (DATABASE_URL)');
+      const target = new URL(database.info.url);
+      databaseProxy = await TcpProxy.start(target.hostname, Number(target.port || 5432));
+      cleanup.add(() => databaseProxy!.close());
+      target.hostname = '127.0.0.1';
+      target.port = String(databaseProxy.port);
+      serviceDatabaseUrl = target.toString();
+    }
+
     const emulatorLine = (line: string) => emulatorLog.write(`${new Date().toISOString()} ${line}\n`);
     const [google, microsoft] = await Promise.all([
       startGoogleEmulator({ port: 0, clientId: EMULATOR_CLIENT.id, clientSecret: EMULATOR_CLIENT.secret, log: emulatorLine }),
-      startMicrosoftEmulator({ port: 0, certDir: path.join(BENCH_DIR, 'emulator-ca'), log: emulatorLine }),
+      startMicrosoftEmulator({ port: 0, certDir: path.join(options.dir, 'emulator-ca'), log: emulatorLine }),
     ]);
     cleanup.add(() => Promise.all([google.stop(), microsoft.stop()]));
 
@@ -185,9 +248,9 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
     const env = {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
-      DATA_DIR: BENCH_DIR,
-      DATABASE_URL: database.info.url,
-      TEMPORAL_ADDRESS: temporal.address,
+      DATA_DIR: options.dir,
+      DATABASE_URL: serviceDatabaseUrl,
+      TEMPORAL_ADDRESS: temporal!.address,
       TEMPORAL_TASK_QUEUE: taskQueue,
       TEMPORAL_WORKFLOW_BUNDLE: bundlePath,
       ENCRYPTION_KEY: generateKey(),
@@ -206,31 +269,21 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       MICROSOFT_AUTHORITY: microsoft.authority,
       MICROSOFT_GRAPH_BASE_URL: microsoft.graphBaseUrl,
       MICROSOFT_CA_CERT_PATH: microsoft.caCertPath,
+      ...options.env,
     };
-    const api = spawnService('api', 'api/main.ts', env);
+    const api = spawnService('api', 'api/main.ts', env, logDir);
     cleanup.add(() => stopService(api), api.pid);
-    const worker = spawnService('worker', 'worker/main.ts', env);
+    let worker = spawnService('worker', 'worker/main.ts', env, logDir);
+    // Through `worker`: a restarted worker is the one stopped.
     cleanup.add(() => stopService(worker), worker.pid);
 
     await waitUntil('the API to be ready', 60_000, async () => ((await fetch(`${apiUrl}/readyz`)).ok ? true : undefined), () => exited(api));
-    const connection = await Connection.connect({ address: temporal.address });
-    try {
-      await waitUntil(
-        'the worker to poll its task queue',
-        60_000,
-        async () => {
-          const queue = await connection.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: TASK_QUEUE_TYPE_WORKFLOW });
-          return queue.pollers.length > 0 ? true : undefined;
-        },
-        () => exited(worker),
-      );
-    } finally {
-      await connection.close();
-    }
-    log(`API (pid ${api.pid}) and worker (pid ${worker.pid}) ready; logs in ${LOG_DIR}`);
+    await waitForPoller(temporal!.address, taskQueue, () => worker);
+    log(`API (pid ${api.pid}) and worker (pid ${worker.pid}) ready; logs in ${logDir}`);
 
     return {
       database: database.info,
+      logDir,
       db,
       probe,
       probeBackendPid,
@@ -239,7 +292,30 @@ export async function startStack(log: (line: string) => void): Promise<Stack> {
       microsoft,
       apiUrl,
       api,
-      worker,
+      get worker() {
+        return worker;
+      },
+      async restartWorker(signal) {
+        if (signal === 'SIGKILL') {
+          const gone = new Promise((resolve) => worker.child.once('exit', resolve));
+          if (!exited(worker)) worker.child.kill('SIGKILL');
+          await gone;
+        } else {
+          await stopService(worker);
+        }
+        worker = spawnService('worker', 'worker/main.ts', env, logDir);
+        cleanup.add(async () => undefined, worker.pid);
+        await waitForPoller(temporal!.address, taskQueue, () => worker);
+      },
+      async restartTemporal() {
+        if (!temporalDbFile) throw new Error('restartTemporal needs the stack started with restartableTemporal');
+        const port = Number(temporal!.address.split(':').pop());
+        await temporal!.stop();
+        temporal = await startTemporalDevServer({ port, uiPort: false, dbFile: temporalDbFile, log });
+        cliPid = temporalCliPid(temporal.address);
+        if (cliPid) cleanup.add(async () => undefined, cliPid);
+      },
+      databaseProxy,
       stop: () => cleanup.run(),
     };
   } catch (error) {
