@@ -12,7 +12,7 @@ export class FaultControls<Endpoint extends string> {
     private readonly sender: WebhookSender,
   ) {}
 
-  /** Drop, delay or duplicate every push notification from now on (`{}` restores delivery). */
+  /** Drop, delay, reorder, duplicate or flood every push notification from now on (`{}` restores delivery). */
   setNotificationFaults(faults: DeliveryFaults): void {
     this.sender.faults = { ...faults };
   }

@@ -12,6 +12,10 @@ export interface DeliveryFaults {
   delayMs?: number;
   /** Send each notification twice. */
   duplicate?: boolean;
+  /** Send each notification this many times (a flood); wins over `duplicate`. */
+  copies?: number;
+  /** Hold each copy a random time up to this long, so that notifications arrive out of order. */
+  jitterMs?: number;
 }
 
 export interface WebhookRequest {
@@ -69,11 +73,13 @@ export class WebhookSender {
    */
   send(request: WebhookRequest, onOutcome: (outcome: DeliveryOutcome) => void = () => undefined): void {
     if (this.stopped) return;
-    const { drop, delayMs = 0, duplicate } = this.faults;
+    const { drop, delayMs = 0, duplicate, copies = duplicate ? 2 : 1, jitterMs = 0 } = this.faults;
     if (drop) return;
-    const copies = duplicate ? 2 : 1;
     const deliver = () => {
-      for (let i = 0; i < copies; i++) void this.attempt(request, 1, onOutcome);
+      for (let i = 0; i < copies; i++) {
+        if (jitterMs > 0) this.after(Math.random() * jitterMs, () => void this.attempt(request, 1, onOutcome));
+        else void this.attempt(request, 1, onOutcome);
+      }
     };
     if (delayMs > 0) this.after(delayMs, deliver);
     else queueMicrotask(deliver);

@@ -152,6 +152,27 @@ describe('Google emulator: push channels', () => {
       await receivedCount('chan-faults', before + 1);
       expect(Date.now() - started).toBeGreaterThanOrEqual(290); // timers and Date.now() may differ by a tick
     });
+
+    it('floods: each notification sent as many times as asked', async () => {
+      const before = received('chan-faults').length;
+      emulator.control.setNotificationFaults({ copies: 5 });
+      emulator.control.userCreateEvent(user.email, eventAt(5, 12));
+      const all = await receivedCount('chan-faults', before + 5);
+      expect(new Set(all.slice(before).map((n) => n.headers['x-goog-message-number'])).size).toBe(1);
+      emulator.control.setNotificationFaults({});
+    });
+
+    it('reorders: with jitter, later notifications may arrive first, and every one arrives', async () => {
+      const before = received('chan-faults').length;
+      emulator.control.setNotificationFaults({ jitterMs: 200 });
+      for (let hour = 13; hour < 23; hour++) emulator.control.userCreateEvent(user.email, eventAt(5, hour));
+      const all = await receivedCount('chan-faults', before + 10);
+      emulator.control.setNotificationFaults({});
+      const numbers = all.slice(before).map((n) => Number(n.headers['x-goog-message-number']));
+      const sorted = [...numbers].sort((a, b) => a - b);
+      expect(sorted).toEqual(Array.from({ length: 10 }, (_, i) => sorted[0]! + i));
+      expect(numbers).not.toEqual(sorted); // in order by chance: 1 in 10! runs
+    });
   });
 
   describe('delivery retries', () => {
