@@ -47,6 +47,8 @@ export interface SingleEvent extends Tracked {
   iCalUID: string;
   /** What the calendar holds now. */
   calendar: MeetingState;
+  /** Everyone invited, contacts or not (colleagues hold copies of their own). */
+  guests: string[];
   /** Whether the CRM must hold a meeting for it (§4.1–4.5, §4.7 at creation). */
   eligible: boolean;
   /** The organizer is a contact who invited the user (§4.1). */

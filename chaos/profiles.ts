@@ -32,7 +32,7 @@ export const PROFILES: Record<string, ChaosProfile> = {
     contactsPerAccount: 4,
     rounds: 6,
     changesPerRound: 25,
-    changesPerSecond: 10,
+    changesPerSecond: 6,
     faultsPerRound: 1,
     usersPerFault: 1,
     stormCalls: 6,

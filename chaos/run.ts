@@ -207,16 +207,20 @@ async function runRound(
   const processFaults = faults.others.filter((kind) => PROCESS_FAULTS.includes(kind));
   const faultAt = new Map<number, OtherFault>(processFaults.map((kind, i) => [Math.floor((profile.changesPerRound * (i + 1)) / (processFaults.length + 1)), kind]));
   const pauseMs = 1000 / profile.changesPerSecond;
+  // Changes keep flowing while a process is down: the faults run beside the stream, not in it.
+  const outages: Promise<void>[] = [];
   for (let change = 0; change < profile.changesPerRound; change++) {
     const fault = faultAt.get(change);
     if (fault === 'worker_killed') {
       // A burst first, so that the kill lands in the middle of the syncs it starts.
       for (let burst = 0; burst < 5; burst++) await workload.step(limits);
     }
-    if (fault) await injectProcessFault(stack, fault, profile, log);
+    if (fault) outages.push(injectProcessFault(stack, fault, profile, log));
     await workload.step(limits);
     await sleep(pauseMs);
   }
+  await Promise.all(outages);
+  await workload.settle();
   for (const control of emulators) control.setNotificationFaults({});
   return revoked;
 }

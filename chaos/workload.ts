@@ -75,6 +75,9 @@ export class Workload {
   private readonly changedIn = new Map<Entity, number>();
   private round = 0;
   private strangers = 0;
+  /** CRM calls still retrying through an outage: the stream of changes does not wait for them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private failure: unknown;
   readonly applied = new Map<ChangeKind, number>();
 
   constructor(
@@ -90,6 +93,12 @@ export class Workload {
 
   startRound(round: number): void {
     this.round = round;
+  }
+
+  /** Waits for the CRM calls still in flight; the first that failed for good fails the round. */
+  async settle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+    if (this.failure !== undefined) throw this.failure;
   }
 
   get total(): number {
@@ -150,7 +159,9 @@ export class Workload {
   }
 
   private async refresh(event: SingleEvent): Promise<void> {
-    event.calendar = this.stateOf(event.user, await this.observe(event.user, event.eventId));
+    const view = await this.observe(event.user, event.eventId);
+    event.calendar = this.stateOf(event.user, view);
+    event.guests = view.guests;
   }
 
   private slot(): { start: string; end: string } {
@@ -176,7 +187,7 @@ export class Workload {
     const view = await this.observe(user, eventId);
     const calendar = this.stateOf(user, view);
     const eligible = !view.private && calendar.contacts.size > 0;
-    const event = this.model.add<SingleEvent>({ kind: 'single', ref, user, eventId, iCalUID: view.iCalUID, calendar, eligible, invitation, deletedInCrm: false, history: [] });
+    const event = this.model.add<SingleEvent>({ kind: 'single', ref, user, eventId, iCalUID: view.iCalUID, calendar, guests: view.guests, eligible, invitation, deletedInCrm: false, history: [] });
     this.touch(event, kind);
     return event;
   }
@@ -284,7 +295,10 @@ export class Workload {
         return true;
       }
       case 'calendar.make_private': {
-        const event = this.available(user, singles, (e) => e.eligible && !e.frozen && !e.calendar.cancelled && !e.invitation);
+        // Only events no colleague holds: a colleague's own copy is not private, and keeps the shared
+        // meeting moving (README, "Behaviour where the spec is silent").
+        const colleagues = new Set(this.model.users.filter((u) => u.account === user.account).map((u) => u.email));
+        const event = this.available(user, singles, (e) => e.eligible && !e.frozen && !e.calendar.cancelled && !e.invitation && !e.guests.some((g) => colleagues.has(g)));
         if (!event) return false;
         this.touch(event, kind);
         // The CRM has this state (the round before converged): it must keep it (§4.7).
@@ -336,9 +350,11 @@ export class Workload {
         const { start, end } = this.slot();
         const guests = this.random.sample(user.account.contacts, 1 + this.random.int(2));
         const body = { ownerUserId: user.id, title: `${ref} v1`, startAt: start, endAt: end, guestContactIds: guests.map((g) => g.id) };
-        const meeting = await this.crm(user, 202, 'POST', '/v1/meetings', body);
         const state: MeetingState = { title: body.title, start, end, cancelled: false, contacts: new Map(guests.map((g) => [g.email, 'NONE' as Response])) };
-        this.touch(this.model.add<CrmMeeting>({ kind: 'crm', ref, user, meetingId: meeting.id, state, deleted: false, history: [] }), kind);
+        // In the model now, its id when the API answers: the model's order never depends on timing.
+        const meeting = this.model.add<CrmMeeting>({ kind: 'crm', ref, user, meetingId: '', state, deleted: false, history: [] });
+        this.touch(meeting, kind);
+        this.send(this.crm(user, 202, 'POST', '/v1/meetings', body).then((created) => (meeting.meetingId = created.id)));
         return true;
       }
       case 'crm.edit_and_send': {
@@ -347,45 +363,56 @@ export class Workload {
         this.touch(meeting, kind);
         const version = Number(meeting.state.title.split(' v').pop()) + 1;
         const { start, end } = this.slot();
-        await this.crm(user, 200, 'PATCH', `/v1/meetings/${meeting.meetingId}`, { title: `${meeting.ref} v${version}`, startAt: start, endAt: end, sendUpdate: true });
+        this.send(this.crm(user, 200, 'PATCH', `/v1/meetings/${meeting.meetingId}`, { title: `${meeting.ref} v${version}`, startAt: start, endAt: end, sendUpdate: true }));
         meeting.state = { ...meeting.state, title: `${meeting.ref} v${version}`, start, end };
         return true;
       }
       case 'crm.delete': {
         // A CRM meeting, or one the calendar brought: either way the calendar event stays (§5).
         const crmMeeting = this.available(user, this.model.of('crm'), (m) => !m.deleted);
-        const synced = this.available(user, singles, (e) => e.eligible && !e.deletedInCrm && !e.frozen);
+        const synced = this.available(user, singles, (e) => e.eligible && !e.deletedInCrm && !e.frozen && !e.calendar.cancelled);
         if (crmMeeting && (!synced || this.random.chance(0.5))) {
           this.touch(crmMeeting, kind);
-          await this.crm(user, 204, 'DELETE', `/v1/meetings/${crmMeeting.meetingId}`);
+          this.send(this.crm(user, 204, 'DELETE', `/v1/meetings/${crmMeeting.meetingId}`));
           crmMeeting.deleted = true;
           return true;
         }
         if (!synced) return false;
-        const link = await this.db.calendarEventLink.findUnique({ where: { connectionId_providerEventId: { connectionId: user.connectionId, providerEventId: synced.eventId } } });
-        if (!link) throw new Error(`chaos: ${synced.ref} was synced the round before, but has no meeting`);
         this.touch(synced, kind);
-        await this.crm(user, 204, 'DELETE', `/v1/meetings/${link.meetingId}`);
         synced.deletedInCrm = true;
+        this.send(
+          this.db.calendarEventLink
+            .findUnique({ where: { connectionId_providerEventId: { connectionId: user.connectionId, providerEventId: synced.eventId } } })
+            .then((link) => {
+              if (!link) throw new Error(`chaos: ${synced.ref} was synced the round before, but has no meeting`);
+              return this.crm(user, 204, 'DELETE', `/v1/meetings/${link.meetingId}`);
+            }),
+        );
         return true;
       }
       case 'crm.away': {
         const ref = this.model.nextRef('crm-away');
         const { start } = this.slot();
         const end = new Date(Date.parse(start) + 8 * 3_600_000).toISOString();
-        const period = await this.crm(user, 202, 'POST', `/v1/users/${user.id}/out-of-office`, { startAt: start, endAt: end, title: `${ref} away` });
-        this.touch(this.model.add({ kind: 'away', ref, user, origin: 'crm', id: period.id, start, end, removed: false, history: [] }), kind);
+        const period = this.model.add({ kind: 'away', ref, user, origin: 'crm', id: '', start, end, removed: false, history: [] });
+        this.touch(period, kind);
+        this.send(this.crm(user, 202, 'POST', `/v1/users/${user.id}/out-of-office`, { startAt: start, endAt: end, title: `${ref} away` }).then((created) => (period.id = created.id)));
         return true;
       }
       case 'crm.away_removed': {
         const period = this.available(user, this.model.of('away'), (p) => p.origin === 'crm' && !p.removed);
         if (!period) return false;
         this.touch(period, kind);
-        await this.crm(user, 202, 'DELETE', `/v1/users/${user.id}/out-of-office/${period.id}`);
+        this.send(this.crm(user, 202, 'DELETE', `/v1/users/${user.id}/out-of-office/${period.id}`));
         period.removed = true;
         return true;
       }
     }
+  }
+
+  private send(call: Promise<unknown>): void {
+    const tracked: Promise<unknown> = call.catch((error) => (this.failure ??= error)).finally(() => this.inFlight.delete(tracked));
+    this.inFlight.add(tracked);
   }
 
   /**
