@@ -33,6 +33,12 @@ const graphWebhookResponses = {
 };
 const jsonResponse = (description: string, schema: Json = { type: 'object' }) => ({ description, content: { 'application/json': { schema } } });
 const jsonBody = (schema: z.ZodType) => ({ required: true, content: { 'application/json': { schema: schemaOf(schema) } } });
+const idempotencyKey = {
+  name: 'Idempotency-Key',
+  in: 'header',
+  description: 'a retry with the same key returns the first result; after a failed attempt it finishes that attempt’s create',
+  schema: { type: 'string', maxLength: 255 },
+};
 const pathId = (name: string) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } });
 const pageQuery = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
@@ -251,13 +257,23 @@ export function openApiDocument(publicBaseUrl: string): Json {
         post: {
           tags: ['Out of office'],
           summary: 'Set an away period: an out-of-office event is created in the user’s calendar',
+          parameters: [idempotencyKey],
           requestBody: jsonBody(periodBody),
-          responses: { 202: jsonResponse('The period'), 409: errorResponse('No usable calendar connection'), ...commonErrors },
+          responses: {
+            202: jsonResponse('The period'),
+            409: errorResponse('No usable calendar connection, or the key is in use'),
+            422: errorResponse('The Idempotency-Key was used for a different request'),
+            ...commonErrors,
+          },
         },
       },
       '/v1/users/{userId}/out-of-office/{id}': {
         parameters: [pathId('userId'), pathId('id')],
-        delete: { tags: ['Out of office'], summary: 'Remove a period and its calendar event', responses: { 202: jsonResponse('Removed'), ...commonErrors } },
+        delete: {
+          tags: ['Out of office'],
+          summary: 'Remove a period and its calendar event; removing it again finishes a removal that failed half-way',
+          responses: { 202: jsonResponse('Removed'), ...commonErrors },
+        },
       },
       '/v1/contacts/{contactId}/meetings': {
         parameters: [pathId('contactId')],
@@ -276,7 +292,7 @@ export function openApiDocument(publicBaseUrl: string): Json {
         post: {
           tags: ['Meetings'],
           summary: 'Schedule a meeting into the owner’s calendar, with invitations',
-          parameters: [{ name: 'Idempotency-Key', in: 'header', description: 'a retry with the same key returns the first result', schema: { type: 'string', maxLength: 255 } }],
+          parameters: [idempotencyKey],
           requestBody: jsonBody(scheduleBody),
           responses: {
             202: jsonResponse('The meeting, SCHEDULING until the event exists'),

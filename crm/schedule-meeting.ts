@@ -74,15 +74,22 @@ async function guestAttendees(tx: Tx, accountId: string, contactIds: string[]) {
   }));
 }
 
-export async function createScheduledMeeting(db: Database, accountId: string, input: MeetingInput) {
+/**
+ * `id`, when given, makes the create idempotent: a meeting already made with it (by a request whose
+ * answer was lost) is returned as it is.
+ */
+export async function createScheduledMeeting(db: Database, accountId: string, input: MeetingInput, id?: string) {
   const { connection } = await usableConnection(db, accountId, input.ownerUserId);
   await checkRecords(db, accountId, input);
   return db.$transaction(async (tx) => {
+    const existing = id ? await tx.meeting.findFirst({ where: { id, accountId } }) : null;
+    if (existing) return existing;
     const guests = await guestAttendees(tx, accountId, input.guestContactIds);
     const organizer = { emailKey: connection.providerEmail.trim().toLowerCase(), email: connection.providerEmail, name: null, response: 'ACCEPTED' as const, organizer: true, contactId: null };
     const contactAssociations = new Set([...input.guestContactIds, ...input.associations.contacts]);
     return tx.meeting.create({
       data: {
+        id,
         accountId,
         ownerUserId: input.ownerUserId,
         title: input.title,

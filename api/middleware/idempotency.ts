@@ -2,8 +2,12 @@
  * `Idempotency-Key` for creating requests: the first request with a key runs and its successful
  * answer is kept; a retry with the same key and request gets that answer again without running twice. The
  * same key with a different request is refused, and so is a retry while the first is still running.
+ *
+ * A create that wrote its record and then failed (Temporal down when its workflow was to start) keeps
+ * no answer, so its retry runs again: the record's id comes from the key and the request
+ * (`idempotentRecordId`), and the retry finds the record and finishes the work instead of making a second.
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Database } from '../../db/client';
 import { Prisma } from '../../generated/prisma/client';
 import { sha256 } from '../../lib/crypto';
@@ -12,13 +16,24 @@ import { HttpError } from '../http-errors';
 
 const IN_PROGRESS = 0;
 
+const requestHashOf = (req: Request) => sha256(JSON.stringify([req.method, req.originalUrl, req.body ?? null]));
+
+/** The id of the record a keyed create makes (an RFC 9562 version 8 UUID); undefined without a key. */
+export function idempotentRecordId(req: Request): string | undefined {
+  const key = req.header('idempotency-key');
+  if (!key) return undefined;
+  const hex = sha256(JSON.stringify([accountIdOf(req), key, requestHashOf(req)]));
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 export function idempotent(db: Database): RequestHandler {
   return async (req, res, next) => {
     const key = req.header('idempotency-key');
     if (!key) return next();
     if (key.length > 255) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: at most 255 characters');
     const accountId = accountIdOf(req);
-    const requestHash = sha256(JSON.stringify([req.method, req.originalUrl, req.body ?? null]));
+    const requestHash = requestHashOf(req);
 
     try {
       await db.idempotencyKey.create({ data: { accountId, key, requestHash, responseStatus: IN_PROGRESS, responseBody: {} } });

@@ -10,7 +10,7 @@ import { meetingInclude, meetingView } from '../../crm/meeting-view';
 import { createScheduledMeeting, editMeeting, usableConnection } from '../../crm/schedule-meeting';
 import { conflict, notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
-import { idempotent } from '../middleware/idempotency';
+import { idempotent, idempotentRecordId } from '../middleware/idempotency';
 import { parse } from '../validation';
 import { pageArgs, pageOf, pageQuery } from './record-router';
 
@@ -76,7 +76,7 @@ export function meetingsRouter(db: Database, workflows: WorkflowControl): Router
   router.post('/', idempotent(db), async (req, res) => {
     const input = parse(scheduleBody, req.body);
     const accountId = accountIdOf(req);
-    const meeting = await createScheduledMeeting(db, accountId, input);
+    const meeting = await createScheduledMeeting(db, accountId, input, idempotentRecordId(req));
     await workflows.scheduleMeeting(meeting.id);
     res.status(202).json(meetingView(await findMeeting(accountId, meeting.id)));
   });

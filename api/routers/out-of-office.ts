@@ -8,6 +8,7 @@ import type { Database } from '../../db/client';
 import type { WorkflowControl } from '../../connections/workflow-control';
 import { usableConnection } from '../../crm/schedule-meeting';
 import { notFound } from '../http-errors';
+import { idempotent, idempotentRecordId } from '../middleware/idempotency';
 import { accountIdOf } from '../middleware/authenticate';
 import { parse } from '../validation';
 
@@ -41,22 +42,25 @@ export function outOfOfficeRouter(db: Database, workflows: WorkflowControl): Rou
     res.json({ items: periods.map(view) });
   });
 
-  router.post('/', async (req, res) => {
+  router.post('/', idempotent(db), async (req, res) => {
     const { userId } = parse(userParams, req.params, 'params');
     const input = parse(periodBody, req.body);
     const accountId = accountIdOf(req);
     await usableConnection(db, accountId, userId);
-    const period = await db.outOfOffice.create({
-      data: { accountId, userId, title: input.title ?? null, startAt: new Date(input.startAt), endAt: new Date(input.endAt), source: 'CRM' },
-    });
+    const id = idempotentRecordId(req);
+    const data = { accountId, userId, title: input.title ?? null, startAt: new Date(input.startAt), endAt: new Date(input.endAt), source: 'CRM' as const };
+    // Keyed: a retry of a create whose workflow did not start finds its period (see idempotency.ts).
+    const period = id ? await db.outOfOffice.upsert({ where: { id }, create: { ...data, id }, update: {} }) : await db.outOfOffice.create({ data });
     await workflows.syncOutOfOffice(period.id, 'create');
     res.status(202).json(view(period));
   });
 
   router.delete('/:id', async (req, res) => {
     const { userId, id } = parse(periodParams, req.params, 'params');
-    const { count } = await db.outOfOffice.updateMany({ where: { id, userId, accountId: accountIdOf(req), deletedAt: null }, data: { deletedAt: new Date() } });
-    if (count === 0) throw notFound('out-of-office period');
+    const where = { id, userId, accountId: accountIdOf(req) };
+    const { count } = await db.outOfOffice.updateMany({ where: { ...where, deletedAt: null }, data: { deletedAt: new Date() } });
+    // Deleting again is not an error: it finishes a removal whose workflow may not have started.
+    if (count === 0 && !(await db.outOfOffice.findFirst({ where, select: { id: true } }))) throw notFound('out-of-office period');
     await workflows.syncOutOfOffice(id, 'delete');
     res.status(202).json({ removed: true });
   });

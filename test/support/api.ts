@@ -14,13 +14,14 @@ import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
 import { testDatabase, testTemporalClient } from './services';
 
-const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };
+export const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };
 
-export function testApp(db: Database, temporal: Client, options: { adminToken?: string } = {}) {
+/** `workflows`: the API's way to Temporal, when a test stands in for it. */
+export function testApp(db: Database, temporal: Client, options: { adminToken?: string; workflows?: WorkflowControl } = {}) {
   return createApp({
     db,
     temporal,
-    workflows: new WorkflowControl(temporal, 'api-tests-no-worker', UNUSED_TIMINGS),
+    workflows: options.workflows ?? new WorkflowControl(temporal, 'api-tests-no-worker', UNUSED_TIMINGS),
     providers: createProviderRegistry({}),
     secrets: new SecretBox(generateKey()),
     logger: createLogger('silent'),
