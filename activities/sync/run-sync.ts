@@ -1,8 +1,8 @@
 /**
  * The three ways a connection reads its calendar: the initial sync (records what is already there
  * and sets the cursor), the incremental sync (from the cursor; a cursor the provider invalidated
- * turns it into a full re-read), and reconciliation (re-reads the window without touching the cursor
- * and reports what it had to repair).
+ * turns it into a full re-read, which also removes what the calendar no longer holds), and
+ * reconciliation (re-reads the window and reports what it had to repair).
  */
 import { ProviderError } from '../../providers/errors';
 import type { ProviderSession } from '../provider-session';
@@ -72,7 +72,14 @@ export async function runIncrementalSync(
   const stored = await deps.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId }, select: { cursor: true } });
   const fullRead = async () => {
     const tally = emptyTally();
-    const cursor = await listAllChanges(session, { window: syncWindow(settings) }, 'full', (events) => applyEvents(deps, context, events, tally, 'reapply'));
+    const window = syncWindow(settings);
+    const seen = new Set<string>();
+    const cursor = await listAllChanges(session, { window }, 'full', async (events) => {
+      for (const event of events) seen.add(event.id);
+      await applyEvents(deps, context, events, tally, 'reapply');
+    });
+    // A full listing shows no deletions: those made since the lost cursor are found by what it lacks.
+    await removeUnseen(deps, context, session, window, seen, tally);
     return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor), fullResync: true, tally };
   };
   if (options.fullResync || !stored.cursor) return fullRead();
@@ -90,6 +97,35 @@ export async function runIncrementalSync(
     deps.logger.warn('cursor invalidated, full resync', { connectionId });
     return fullRead();
   }
+}
+
+/**
+ * Linked meetings and out-of-office periods of `window` that a full listing did not show (`seen`):
+ * each is looked up on its own (`confirmRemovals`), and removed when its event is gone.
+ */
+async function removeUnseen(
+  deps: ApplyDependencies,
+  context: Awaited<ReturnType<typeof prepare>>,
+  session: ProviderSession,
+  window: { start: string; end: string },
+  seen: ReadonlySet<string>,
+  tally: Tally,
+): Promise<void> {
+  const connectionId = session.connection.id;
+  const [meetings, periods] = await Promise.all([
+    deps.db.calendarEventLink.findMany({
+      where: { connectionId, meeting: { status: { not: 'CANCELLED' }, deletedAt: null, startAt: { gte: new Date(window.start), lte: new Date(window.end) } } },
+      select: { providerEventId: true },
+    }),
+    deps.db.outOfOffice.findMany({
+      where: { connectionId, deletedAt: null, providerEventId: { not: null }, endAt: { gte: new Date(window.start) }, startAt: { lte: new Date(window.end) } },
+      select: { providerEventId: true },
+    }),
+  ]);
+  const unseen = [...meetings, ...periods].map((link) => link.providerEventId!).filter((id) => !seen.has(id));
+  if (unseen.length === 0) return;
+  const removals = unseen.map((id) => ({ id, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] }));
+  await applyEvents(deps, context, await confirmRemovals(deps.db, session, removals), tally, 'reapply');
 }
 
 export interface ReconcileOutcome {
@@ -119,19 +155,7 @@ export async function runReconcile(deps: ApplyDependencies, session: ProviderSes
     await applyEvents(deps, context, events, tally, 'reapply');
   });
 
-  const [meetings, periods] = await Promise.all([
-    deps.db.calendarEventLink.findMany({
-      where: { connectionId, meeting: { status: { not: 'CANCELLED' }, deletedAt: null, startAt: { gte: new Date(window.start), lte: new Date(window.end) } } },
-      select: { providerEventId: true },
-    }),
-    deps.db.outOfOffice.findMany({
-      where: { connectionId, deletedAt: null, providerEventId: { not: null }, endAt: { gte: new Date(window.start) }, startAt: { lte: new Date(window.end) } },
-      select: { providerEventId: true },
-    }),
-  ]);
-  const unseen = [...meetings, ...periods].map((link) => link.providerEventId!).filter((id) => !seen.has(id));
-  const removals = unseen.map((id) => ({ id, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] }));
-  await applyEvents(deps, context, await confirmRemovals(deps.db, session, removals), tally, 'reapply');
+  await removeUnseen(deps, context, session, window, seen, tally);
 
   const at = new Date();
   await deps.db.calendarConnection.update({ where: { id: connectionId }, data: { lastReconcileAt: at } });
