@@ -123,17 +123,20 @@ export async function checkInvariants(db: Database, model: ChaosModel, emulators
       const wrong = differences(master, series.calendar, { answers: true });
       if (wrong.length) report('wrong', series.ref, `series: ${wrong.join('; ')}`);
     }
-    const weeks = new Map<string, StoredMeeting[]>();
+    // A week's meeting is found by its link, or by its own series fields once a removal unlinked it.
+    const weeks = new Map<string, Set<StoredMeeting>>();
+    const addWeek = (week: Date, meeting: StoredMeeting) => {
+      weeks.set(iso(week)!, (weeks.get(iso(week)!) ?? new Set()).add(meeting));
+      claimed.add(meeting.id);
+    };
     for (const meeting of meetings) {
+      if (meeting.accountId === series.user.account.id && meeting.seriesId === series.masterId && meeting.instanceStart) addWeek(meeting.instanceStart, meeting);
       for (const link of meeting.links) {
-        if (link.connectionId !== series.user.connectionId || link.seriesMasterId !== series.masterId || !link.instanceStart) continue;
-        const week = iso(link.instanceStart)!;
-        weeks.set(week, [...(weeks.get(week) ?? []), meeting]);
-        claimed.add(meeting.id);
+        if (link.connectionId === series.user.connectionId && link.seriesMasterId === series.masterId && link.instanceStart) addWeek(link.instanceStart, meeting);
       }
     }
     for (const [week, occurrence] of series.occurrences) {
-      const found = weeks.get(week) ?? [];
+      const found = [...(weeks.get(week) ?? [])];
       if (found.length === 0) {
         report('lost', series.ref, `the week of ${week} (${occurrence.cancelled ? 'cancelled' : 'moved'}) has no meeting`);
         continue;

@@ -189,10 +189,13 @@ async function runRound(
       stack.microsoft.control.failNext('events.create', Math.ceil(profile.stormCalls / 4), { status: 503, reason: 'ServiceUnavailable' });
     }
     if (kind === 'cursor_invalidated') {
-      for (const user of random.sample(model.users, profile.usersPerFault)) calendarActions(stack, user.account.provider).invalidateCursor(user.email);
+      const users = random.sample(model.users, profile.usersPerFault);
+      for (const user of users) calendarActions(stack, user.account.provider).invalidateCursor(user.email);
+      log(`  cursors invalidated: ${users.map((u) => u.email).join(', ')}`);
     }
     if (kind === 'grant_revoked') {
       revoked = random.sample(model.users, profile.usersPerFault);
+      log(`  grants revoked: ${revoked.map((u) => u.email).join(', ')}`);
       for (const user of revoked) {
         const calendar = calendarActions(stack, user.account.provider);
         calendar.revokeGrant(user.email);

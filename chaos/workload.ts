@@ -427,7 +427,9 @@ export class Workload {
       if (answer.status === status) return answer.body;
       // The first attempt went through before the outage hid its answer.
       if (method === 'DELETE' && attempt > 1 && answer.status === 404) return undefined;
-      const retryable = answer.status === 0 || answer.status >= 500 || answer.status === 429;
+      // 409 in progress: an attempt the outage cut off still holds the key until its lease ends.
+      const inProgress = answer.status === 409 && answer.body?.error?.code === 'idempotency_key_in_progress';
+      const retryable = answer.status === 0 || answer.status >= 500 || answer.status === 429 || inProgress;
       if (!retryable || Date.now() > deadline) throw new Error(`chaos: ${method} ${path} answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(250 * attempt, 3000)));
     }

@@ -1,7 +1,8 @@
 /**
  * `Idempotency-Key` for creating requests: the first request with a key runs and its successful
  * answer is kept; a retry with the same key and request gets that answer again without running twice. The
- * same key with a different request is refused, and so is a retry while the first is still running.
+ * same key with a different request is refused, and so is a retry while the first is still running
+ * (for at most `IN_PROGRESS_LEASE_MS`: then the first is taken for dead).
  *
  * A create that wrote its record and then failed (Temporal down when its workflow was to start) keeps
  * no answer, so its retry runs again: the record's id comes from the key and the request
@@ -15,6 +16,11 @@ import { accountIdOf } from './authenticate';
 import { HttpError } from '../http-errors';
 
 const IN_PROGRESS = 0;
+/**
+ * A key still in progress after this long belongs to a request that died (its process, or the
+ * database while it failed, took the cleanup with it): the next retry takes the key over.
+ */
+export const IN_PROGRESS_LEASE_MS = 60_000;
 
 const requestHashOf = (req: Request) => sha256(JSON.stringify([req.method, req.originalUrl, req.body ?? null]));
 
@@ -43,12 +49,17 @@ export function idempotent(db: Database): RequestHandler {
       if (first.requestHash !== requestHash) {
         throw new HttpError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request');
       }
-      if (first.responseStatus === IN_PROGRESS) {
-        throw new HttpError(409, 'idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
+      if (first.responseStatus !== IN_PROGRESS) {
+        res.setHeader('Idempotent-Replayed', 'true');
+        res.status(first.responseStatus).json(first.responseBody);
+        return;
       }
-      res.setHeader('Idempotent-Replayed', 'true');
-      res.status(first.responseStatus).json(first.responseBody);
-      return;
+      const abandoned = first.createdAt.getTime() < Date.now() - IN_PROGRESS_LEASE_MS;
+      // Taken over by exactly one retry: the row must still be the one read.
+      const takenOver =
+        abandoned &&
+        (await db.idempotencyKey.updateMany({ where: { accountId, key, responseStatus: IN_PROGRESS, createdAt: first.createdAt }, data: { createdAt: new Date() } })).count === 1;
+      if (!takenOver) throw new HttpError(409, 'idempotency_key_in_progress', 'a request with this Idempotency-Key is still being processed; retry shortly');
     }
 
     const json = res.json.bind(res);

@@ -1,13 +1,16 @@
 /**
  * A create that wrote its record but could not start its workflow (Temporal unreachable) answers an
  * error; the client's retry with the same Idempotency-Key must finish that create, not make a second
- * meeting or away period beside one stuck for ever. And deleting an away period again finishes the
+ * meeting or away period beside one stuck for ever. A key whose request died with the database (its
+ * cleanup lost) is taken over once its lease ends. And deleting an away period again finishes the
  * removal instead of answering 404.
  */
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
+import { IN_PROGRESS_LEASE_MS } from '../../api/middleware/idempotency';
 import { WorkflowControl } from '../../connections/workflow-control';
 import type { Database } from '../../db/client';
+import { sha256 } from '../../lib/crypto';
 import { testApp, UNUSED_TIMINGS } from '../support/api';
 import { createTestAccount } from '../support/fixtures';
 import { testDatabase, testTemporalClient } from '../support/services';
@@ -40,6 +43,7 @@ describe('keyed creates that failed after writing', () => {
   let workflows: FlakyWorkflows;
   let app: ReturnType<typeof testApp>;
   let auth: { Authorization: string };
+  let accountId: string;
   let userId: string;
   let contactId: string;
 
@@ -50,6 +54,7 @@ describe('keyed creates that failed after writing', () => {
     app = testApp(db, temporal, { workflows });
     const account = await createTestAccount(db, ['portal.example']);
     auth = account.auth;
+    accountId = account.account.id;
     const email = `owner-${account.account.id.slice(0, 8)}@portal.example`;
     const user = await db.user.create({ data: { accountId: account.account.id, email, emailKey: email } });
     userId = user.id;
@@ -106,5 +111,25 @@ describe('keyed creates that failed after writing', () => {
     expect(workflows.started).toContain(`delete ${retry.body.id}`);
     // A period that never existed is still not found.
     expect((await request(app).delete(`/v1/users/${userId}/out-of-office/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`).set(auth)).status).toBe(404);
+  });
+
+  it('answers 409 while a key is in progress, and lets a retry take over a key whose request died', async () => {
+    const body = { startAt: '2027-03-01T00:00:00Z', endAt: '2027-03-02T00:00:00Z' };
+    const post = (key: string) => request(app).post(`/v1/users/${userId}/out-of-office`).set(auth).set('Idempotency-Key', key).send(body);
+    // As the middleware leaves a key when the database went away before it could clean up.
+    const stuck = (key: string, age: number) =>
+      db.idempotencyKey.create({
+        data: { accountId, key, requestHash: sha256(JSON.stringify(['POST', `/v1/users/${userId}/out-of-office`, body])), responseStatus: 0, responseBody: {}, createdAt: new Date(Date.now() - age) },
+      });
+
+    await stuck('away-running', 1_000);
+    const running = await post('away-running');
+    expect(running.status).toBe(409);
+    expect(running.body.error.code).toBe('idempotency_key_in_progress');
+
+    await stuck('away-dead', IN_PROGRESS_LEASE_MS + 5_000);
+    const takenOver = await post('away-dead');
+    expect(takenOver.status).toBe(202);
+    expect((await post('away-dead')).headers['idempotent-replayed']).toBe('true');
   });
 });
