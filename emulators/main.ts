@@ -1,9 +1,10 @@
 /**
  * `npm run emulators`: the Google and Microsoft emulators alone, on their configured ports, with the
- * settings that point a separately started service (or any OAuth client) at them.
+ * settings that point a separately started service (or any OAuth client) at them. Their state is
+ * kept in DATA_DIR/emulators/, the same files as `npm start`'s.
  */
 import { loadConfig } from '../config';
-import { googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
+import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   say('Provider emulators are running.');
   say(`  Google Calendar + OAuth:     ${emulators.google!.url}   (control API: ${emulators.google!.url}/_emulator)`);
   say(`  Microsoft Graph + identity:  ${emulators.microsoft!.url}   (control API: ${emulators.microsoft!.url}/_emulator)`);
+  say(`  State kept in:               ${emulatorStateDir(config)}`);
   say('');
   say('Point the service at them with:');
   say(`  GOOGLE_CLIENT_ID=${google.clientId} GOOGLE_CLIENT_SECRET=${google.clientSecret}`);

@@ -16,13 +16,15 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
+export const embeddedDatabaseDir = (config: Config) => path.join(config.dataDir, 'pglite');
+
 export async function openDatabase(config: Config): Promise<OpenDatabase> {
   if (config.database.url) {
     const appliedMigrations = await migrate(config.database.url);
     const db = createDatabase({ url: config.database.url });
     return { db, url: config.database.url, embedded: false, appliedMigrations, close: () => db.$disconnect() };
   }
-  const embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pglite'), port: config.database.embeddedPort });
+  const embedded = await startEmbeddedPostgres({ dataDir: embeddedDatabaseDir(config), port: config.database.embeddedPort });
   try {
     const appliedMigrations = await migrate(embedded.url);
     const db = createDatabase({ url: embedded.url, maxConnections: EMBEDDED_MAX_CONNECTIONS });

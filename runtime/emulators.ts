@@ -1,7 +1,9 @@
 /**
  * The built-in Google and Microsoft emulators, for `npm start` without OAuth credentials and for
- * `npm run emulators`. They hold their calendars in memory: a restart empties them, while the
- * service's database (connections, meetings) persists under DATA_DIR.
+ * `npm run emulators`. Their state (users, calendars, grants, push channels) is kept under
+ * DATA_DIR/emulators/, beside the service's database and Temporal's: a restart carries on with the
+ * connections the database says are active. They listen on fixed ports, because what the service
+ * stores names them (Graph delta links are absolute URLs; MSAL keys its token cache by host).
  */
 import path from 'node:path';
 import type { Config } from '../config';
@@ -11,6 +13,9 @@ import type { GoogleSettings, MicrosoftSettings } from '../providers/create-regi
 
 /** The emulators accept any client; these name the service in their consent pages. */
 const EMULATOR_CLIENT = { clientId: 'crm-calendar-sync', clientSecret: 'emulator-secret' };
+
+/** Where the emulators' state files live (`google.json`, `microsoft.json`). */
+export const emulatorStateDir = (config: Config) => path.join(config.dataDir, 'emulators');
 
 export interface RunningEmulators {
   google?: GoogleEmulator;
@@ -24,10 +29,18 @@ export async function startEmulators(
   users: { email: string; name?: string }[] = [],
 ): Promise<RunningEmulators> {
   const host = config.api.host;
+  const stateDir = emulatorStateDir(config);
   const [google, microsoft] = await Promise.all([
-    which.google ? startGoogleEmulator({ port: config.emulators.googlePort, host, ...EMULATOR_CLIENT }) : undefined,
+    which.google
+      ? startGoogleEmulator({ port: config.emulators.googlePort, host, ...EMULATOR_CLIENT, stateFile: path.join(stateDir, 'google.json') })
+      : undefined,
     which.microsoft
-      ? startMicrosoftEmulator({ port: config.emulators.microsoftPort, host, certDir: path.join(config.dataDir, 'emulator-ca') })
+      ? startMicrosoftEmulator({
+          port: config.emulators.microsoftPort,
+          host,
+          certDir: path.join(config.dataDir, 'emulator-ca'),
+          stateFile: path.join(stateDir, 'microsoft.json'),
+        })
       : undefined,
   ]);
   for (const user of users) {

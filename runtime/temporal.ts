@@ -13,13 +13,16 @@ export interface TemporalCluster {
   stop(): Promise<void>;
 }
 
+/** The dev server's SQLite files (the database and its journals). */
+export const temporalStateDir = (config: Config) => path.join(config.dataDir, 'temporal');
+
 export async function openTemporal(config: Config, log: (line: string) => void): Promise<TemporalCluster> {
   if (config.temporal.address) {
     return { target: targetFromConfig(config, config.temporal.address), stop: async () => undefined };
   }
   const server = await startTemporalDevServer({
     cliPath: config.temporal.cliPath,
-    dbFile: path.join(config.dataDir, 'temporal', 'temporal.db'),
+    dbFile: path.join(temporalStateDir(config), 'temporal.db'),
     port: config.temporal.devPort,
     uiPort: config.temporal.uiPort,
     log,

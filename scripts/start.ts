@@ -1,23 +1,33 @@
 /**
  * `npm start`: the whole service on embedded defaults. A local Temporal dev server (Web UI on),
- * the embedded PostgreSQL (unless DATABASE_URL is set), migrations, the worker and the API, all in
- * this process; Ctrl-C / SIGTERM stops everything in reverse order.
+ * the embedded PostgreSQL (unless DATABASE_URL is set), migrations, the emulators (for providers
+ * without credentials), the worker and the API, all in this process; Ctrl-C / SIGTERM stops
+ * everything in reverse order. Each start carries on from DATA_DIR; `npm start -- --fresh` starts over.
  */
 import fs from 'node:fs';
 import { loadConfig } from '../config';
 import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
-import { openDatabase } from '../runtime/database';
+import { embeddedDatabaseDir, openDatabase } from '../runtime/database';
 import { ensureDemoAccounts, type DemoAccount } from '../runtime/demo-account';
+import { startFresh } from '../runtime/fresh-start';
 import { loadAdminToken, loadSecretBox } from '../runtime/secrets';
 import { createProviderRegistry } from '../providers/create-registry';
-import { googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
+import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
 import { configuredProviders } from '../runtime/providers';
 import { startApi, startWorker } from '../runtime/service';
 import { openTemporal } from '../runtime/temporal';
 import { installTemporalLogging } from '../worker/create-worker';
 
+const USAGE = 'usage: npm start [-- --fresh]   (--fresh: start over, see README "Quick start")';
+
 async function main(): Promise<void> {
+  const options = process.argv.slice(2);
+  const unknown = options.filter((option) => option !== '--fresh');
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown option ${unknown.join(' ')}\n${USAGE}\n`);
+    process.exit(2);
+  }
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   installTemporalLogging(config.logLevel);
@@ -39,11 +49,12 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
 
   try {
+    if (options.includes('--fresh')) await startFresh(config, say);
     say(config.temporal.address ? `Temporal: ${config.temporal.address}` : 'Starting the local Temporal dev server ...');
     const temporal = await openTemporal(config, say);
     stops.push(temporal.stop);
 
-    say(config.database.url ? 'Database: DATABASE_URL' : `Starting the embedded PostgreSQL (${config.dataDir}/pglite) ...`);
+    say(config.database.url ? 'Database: DATABASE_URL' : `Starting the embedded PostgreSQL (${embeddedDatabaseDir(config)}) ...`);
     const database = await openDatabase(config);
     stops.push(database.close);
     if (database.appliedMigrations.length > 0) say(`Applied migrations: ${database.appliedMigrations.join(', ')}`);
@@ -69,6 +80,7 @@ async function main(): Promise<void> {
     if (temporal.uiUrl) say(`  Temporal UI: ${temporal.uiUrl}`);
     if (emulators.google) say(`  Google emulator:    ${emulators.google.url}   (no GOOGLE_CLIENT_ID set)`);
     if (emulators.microsoft) say(`  Microsoft emulator: ${emulators.microsoft.url}   (no MICROSOFT_CLIENT_ID set)`);
+    if (emulators.google || emulators.microsoft) say(`  Emulator state:     ${emulatorStateDir(config)}   (npm start -- --fresh starts over)`);
     say(`  Tenants and keys: npm run admin -- accounts list   (admin token in ${config.dataDir}/secrets/admin-token)`);
     for (const demo of demos) {
       const emulatorUrl = demo.provider === 'GOOGLE' ? emulators.google?.url : emulators.microsoft?.url;

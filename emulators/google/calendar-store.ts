@@ -5,6 +5,7 @@
  * in each calendar that should hold it (organizer and attendees who are emulator users), marks it
  * removed from calendars that no longer should, and appends one entry per touched calendar to that
  * calendar's change log. Incremental sync then reads only the log's tail: O(changes), not O(events).
+ * `snapshot`/`restore` carry all of it, sync token positions included, across a restart.
  */
 import { randomBytes } from 'node:crypto';
 import { MonotonicClock } from '../shared/monotonic-clock';
@@ -33,6 +34,25 @@ export class Calendar {
     readonly ownerEmail: string,
     readonly resourceId: string,
   ) {}
+}
+
+/** A calendar's entry as saved: its record by index into the snapshot's `records`. */
+type SavedEntry = Omit<CalendarEntry, 'record'> & { record: number };
+
+/** The store as plain JSON. A record shared by several calendars is saved once, and shared again on restore. */
+export interface CalendarStoreSnapshot {
+  instance: string;
+  seq: number;
+  nextSub: string;
+  clockMs: number;
+  records: EventRecord[];
+  users: {
+    email: string;
+    name?: string;
+    sub: string;
+    /** Entries in insertion order, from which `order` and the series index are rebuilt. */
+    calendar: { resourceId: string; epoch: number; log: { seq: number; id: string }[]; entries: SavedEntry[] };
+  }[];
 }
 
 export class CalendarStore {
@@ -81,6 +101,56 @@ export class CalendarStore {
   reset(): void {
     this.users.clear();
     this.instance = randomBytes(6).toString('hex');
+  }
+
+  /** Live objects, not copies: serialize before the next change. */
+  snapshot(): CalendarStoreSnapshot {
+    const records: EventRecord[] = [];
+    const indexes = new Map<EventRecord, number>();
+    const indexOf = (record: EventRecord) => {
+      let index = indexes.get(record);
+      if (index === undefined) indexes.set(record, (index = records.push(record) - 1));
+      return index;
+    };
+    const users = this.allUsers().map(({ email, name, sub, calendar }) => ({
+      email,
+      name,
+      sub,
+      calendar: {
+        resourceId: calendar.resourceId,
+        epoch: calendar.epoch,
+        log: calendar.log,
+        entries: calendar.order.map((id) => {
+          const { record, ...entry } = calendar.entries.get(id)!;
+          return { ...entry, record: indexOf(record) };
+        }),
+      },
+    }));
+    return { instance: this.instance, seq: this.seq, nextSub: String(this.nextSub), clockMs: this.clock.snapshot(), records, users };
+  }
+
+  restore(saved: CalendarStoreSnapshot): void {
+    this.users.clear();
+    // The same run identity: sync and page tokens handed out before the restart stay valid.
+    this.instance = saved.instance;
+    this.seq = saved.seq;
+    this.nextSub = BigInt(saved.nextSub);
+    this.clock.restore(saved.clockMs);
+    for (const user of saved.users) {
+      const calendar = new Calendar(user.email, user.calendar.resourceId);
+      calendar.epoch = user.calendar.epoch;
+      for (const change of user.calendar.log) calendar.log.push(change);
+      for (const { record: index, ...fields } of user.calendar.entries) {
+        const record = saved.records[index];
+        if (!record) throw new Error(`calendar of ${user.email}: no record #${index}`);
+        calendar.entries.set(record.id, { ...fields, record });
+        calendar.order.push(record.id);
+        if (record.recurringEventId) this.indexInstance(calendar, record);
+        const holders = this.holders.get(record) ?? new Set<Calendar>();
+        this.holders.set(record, holders.add(calendar));
+      }
+      this.users.set(user.email.toLowerCase(), { email: user.email, name: user.name, sub: user.sub, calendar });
+    }
   }
 
   /** The sequence number of the latest change anywhere. */

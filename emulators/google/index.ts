@@ -1,7 +1,8 @@
 /**
- * Google emulator: Calendar API v3 + Google OAuth 2.0 on a local HTTP server, in memory, for tests
- * and the demo. Point the unmodified `googleapis` client at it with `rootUrl` and the OAuth2
- * client's `endpoints` (`authUrl`, `tokenUrl`, `revokeUrl`).
+ * Google emulator: Calendar API v3 + Google OAuth 2.0 on a local HTTP server, in memory (kept in a
+ * file across restarts with `stateFile`: see state.ts), for tests and the demo. Point the unmodified
+ * `googleapis` client at it with `rootUrl` and the OAuth2 client's `endpoints` (`authUrl`,
+ * `tokenUrl`, `revokeUrl`).
  *
  * What it reproduces (the semantics the sync depends on):
  * - OAuth: consent page (`GET authUrl`, one-click Allow/Deny), one-time codes bound to client and
@@ -26,6 +27,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { controlRpcRouter } from '../shared/control-rpc';
 import { FaultPlan } from '../shared/fault-plan';
 import { listenHttp } from '../shared/http-listen';
+import { StateFile } from '../shared/state-file';
 import { WebhookSender } from '../shared/webhook-sender';
 import { calendarRouter } from './calendar-routes';
 import { CalendarStore } from './calendar-store';
@@ -36,6 +38,7 @@ import { OAUTH_PATHS, oauthRouter } from './oauth-routes';
 import { OAuthService } from './oauth-service';
 import { Outbox } from './outbox';
 import { googleDeliveryPolicy, PushChannels } from './push-channels';
+import { googleState } from './state';
 
 export { GoogleEmulatorControl, GOOGLE_ENDPOINTS, type GoogleEndpoint, type Invitation } from './control';
 export type { OutboxMessage, MailKind, SendUpdates } from './outbox';
@@ -55,6 +58,8 @@ export interface GoogleEmulatorOptions {
   clientSecret?: string;
   /** Where failed notification deliveries are reported (default: stderr). */
   log?: (line: string) => void;
+  /** A JSON file the state is loaded from and saved to; without one it lives in memory only (tests, the bench). */
+  stateFile?: string;
 }
 
 export interface GoogleEmulator {
@@ -91,10 +96,13 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
   store.onChange = (calendar) => channels.notifyChange(calendar);
   const faults = new FaultPlan<GoogleEndpoint>();
   const control = new GoogleEmulatorControl({ store, events, oauth, channels, sender, outbox, faults });
+  const stateFile = options.stateFile ? new StateFile(options.stateFile, googleState({ store, oauth, channels, outbox }, () => control.reset()), log) : undefined;
+  stateFile?.load();
 
   app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  if (stateFile) app.use(stateFile.afterEachRequest);
   app.use('/_emulator', controlRpcRouter(control, CONTROL_METHODS));
   app.use(oauthRouter({ store, oauth, faults, url }));
   app.use(calendarRouter({ store, events, oauth, channels, faults }));
@@ -119,6 +127,7 @@ export async function startGoogleEmulator(options: GoogleEmulatorOptions = {}): 
     async stop() {
       sender.stop();
       await server.close();
+      stateFile?.close();
     },
   };
 }

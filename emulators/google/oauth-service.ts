@@ -44,6 +44,14 @@ interface AuthCode extends Grant { redirectUri: string; offline: boolean; forceC
 interface AccessToken extends Grant { expiresAt: number; refreshToken?: string }
 interface RefreshToken extends Grant { revoked: boolean }
 
+/** Codes, tokens and grants as plain JSON: a restart keeps every connection's refresh token working. */
+export interface OAuthSnapshot {
+  codes: [string, AuthCode][];
+  accessTokens: [string, AccessToken][];
+  refreshTokens: [string, RefreshToken][];
+  granted: [string, string[]][];
+}
+
 export interface OAuthOptions {
   clientId?: string;
   clientSecret?: string;
@@ -76,6 +84,22 @@ export class OAuthService {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.granted.clear();
+  }
+
+  snapshot(): OAuthSnapshot {
+    return {
+      codes: [...this.codes],
+      accessTokens: [...this.accessTokens],
+      refreshTokens: [...this.refreshTokens],
+      granted: [...this.granted].map(([key, scopes]) => [key, [...scopes]]),
+    };
+  }
+
+  restore(saved: OAuthSnapshot): void {
+    this.codes = new Map(saved.codes);
+    this.accessTokens = new Map(saved.accessTokens);
+    this.refreshTokens = new Map(saved.refreshTokens);
+    this.granted = new Map(saved.granted.map(([key, scopes]) => [key, new Set(scopes)]));
   }
 
   jwks() {

@@ -28,6 +28,10 @@ export class Outbox {
     this.messages = [];
   }
 
+  restore(saved: OutboxMessage[]): void {
+    this.messages = [...saved];
+  }
+
   /** Mail for one change: `before` absent on insert, `after` absent on delete. */
   recordChange(sendUpdates: SendUpdates | undefined, before: EventRecord | undefined, after: EventRecord | undefined, ownerEmail: string): void {
     if (!sendUpdates || sendUpdates === 'none') return;

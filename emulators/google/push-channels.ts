@@ -61,6 +61,15 @@ export class PushChannels {
     this.channels.clear();
   }
 
+  /** Every channel, stopped and expired ones too; resource URIs relative to the root, which a restart may move to another port. */
+  snapshot(): Channel[] {
+    return [...this.channels.values()].map((channel) => ({ ...channel, resourceUri: channel.resourceUri.slice(this.rootUrl.length) }));
+  }
+
+  restore(saved: Channel[]): void {
+    this.channels = new Map(saved.map((channel) => [channel.id, { ...channel, resourceUri: `${this.rootUrl}${channel.resourceUri}` }]));
+  }
+
   create(calendar: Calendar, calendarId: string, body: Record<string, unknown>): Channel {
     const { id, type, address, token, expiration } = body;
     if (typeof id !== 'string' || !/^[A-Za-z0-9\-_+/=]{1,64}$/.test(id)) throw badRequest('Invalid channel id.', 'required');

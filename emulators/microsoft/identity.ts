@@ -18,6 +18,13 @@ interface Grant {
   scope: string;
 }
 
+/** Codes and tokens as plain JSON: a restart keeps every connection's refresh token working. */
+export interface IdentitySnapshot {
+  codes: [string, Grant & { redirectUri: string; expiresAt: number }][];
+  refreshTokens: [string, Grant & { revoked: boolean }][];
+  accessTokens: [string, { email: string; expiresAt: number }][];
+}
+
 export interface IdentityOptions {
   url: string;
   /** The authority's tenant segment: a tenant id, or `common`/`organizations`/`consumers`. */
@@ -36,9 +43,9 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.char
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 export class IdentityService {
-  private readonly codes = new Map<string, Grant & { redirectUri: string; expiresAt: number }>();
-  private readonly refreshTokens = new Map<string, Grant & { revoked: boolean }>();
-  private readonly accessTokens = new Map<string, { email: string; expiresAt: number }>();
+  private codes = new Map<string, Grant & { redirectUri: string; expiresAt: number }>();
+  private refreshTokens = new Map<string, Grant & { revoked: boolean }>();
+  private accessTokens = new Map<string, { email: string; expiresAt: number }>();
 
   constructor(
     private readonly mailboxes: MailboxStore,
@@ -146,6 +153,16 @@ export class IdentityService {
     this.codes.clear();
     this.refreshTokens.clear();
     this.accessTokens.clear();
+  }
+
+  snapshot(): IdentitySnapshot {
+    return { codes: [...this.codes], refreshTokens: [...this.refreshTokens], accessTokens: [...this.accessTokens] };
+  }
+
+  restore(saved: IdentitySnapshot): void {
+    this.codes = new Map(saved.codes);
+    this.refreshTokens = new Map(saved.refreshTokens);
+    this.accessTokens = new Map(saved.accessTokens);
   }
 
   /** Token endpoint: a JSON body and status, as AAD answers. */

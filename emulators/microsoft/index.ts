@@ -2,7 +2,8 @@
  * Microsoft emulator: Graph v1.0 (a user's default calendar, calendarView delta, change-notification
  * subscriptions) and the identity platform (consent, v2.0 token endpoint, OpenID metadata, JWKS),
  * over HTTPS with a locally generated CA, driven by the unmodified `@azure/msal-node` and
- * `@microsoft/microsoft-graph-client`. In memory, deterministic, no per-request logging.
+ * `@microsoft/microsoft-graph-client`. In memory (kept in a file across restarts with `stateFile`:
+ * see state.ts), deterministic, no per-request logging.
  *
  * What it reproduces: MSAL's code and refresh grants with id_token + client_info, revocable refresh
  * tokens (`invalid_grant`), 401 `InvalidAuthenticationToken` for expired access tokens; event
@@ -25,6 +26,7 @@ import path from 'node:path';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { controlRpcRouter } from '../shared/control-rpc';
 import { FaultPlan } from '../shared/fault-plan';
+import { StateFile } from '../shared/state-file';
 import { WebhookSender } from '../shared/webhook-sender';
 import { loadOrCreateCertificates } from './certificates';
 import { CONTROL_METHODS, MicrosoftEmulatorControl } from './control';
@@ -35,6 +37,7 @@ import { sendGraphError } from './graph-errors';
 import { graphRouter } from './graph-routes';
 import { identityRouter, IdentityService } from './identity';
 import { MailboxStore } from './mailboxes';
+import { microsoftState } from './state';
 import { graphDeliveryPolicy, Subscriptions } from './subscriptions';
 
 export { MicrosoftEmulatorControl, type Invitation } from './control';
@@ -62,6 +65,12 @@ export interface MicrosoftEmulatorOptions {
   /** How long the notification URL has to echo the validation token (Graph: 10 s). */
   validationTimeoutMs?: number;
   log?: (line: string) => void;
+  /**
+   * A JSON file the state is loaded from and saved to; without one it lives in memory only (tests,
+   * the bench). Delta links are absolute URLs: links handed out before a restart work if the
+   * emulator comes back on the same port.
+   */
+  stateFile?: string;
 }
 
 export interface MicrosoftEmulator {
@@ -111,10 +120,13 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
   store.onChange = (mailbox, id, change) => subscriptions.notify(mailbox, id, change);
   const faults = new FaultPlan<MicrosoftEndpoint>();
   const control = new MicrosoftEmulatorControl({ store, identity, events, delta, subscriptions, sender, faults });
+  const stateFile = options.stateFile ? new StateFile(options.stateFile, microsoftState({ store, identity, subscriptions, events, delta }, () => control.reset()), log) : undefined;
+  stateFile?.load();
 
   app = express();
   app.disable('x-powered-by');
   app.disable('etag');
+  if (stateFile) app.use(stateFile.afterEachRequest);
   app.use('/_emulator', controlRpcRouter(control, CONTROL_METHODS));
   app.use(identityRouter(identity, store, faults));
   app.use(graphRouter({ store, identity, events, delta, subscriptions, faults }));
@@ -137,6 +149,7 @@ export async function startMicrosoftEmulator(options: MicrosoftEmulatorOptions =
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      stateFile?.close();
     },
   };
 }

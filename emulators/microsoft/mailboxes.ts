@@ -1,11 +1,12 @@
 /**
  * Users' mailboxes and their calendars: events, series expanded into occurrences, and a change log
  * that delta tokens index. Copies of one meeting in several users' calendars share the iCalUId but
- * have their own ids, as in Exchange; the organizer's changes reach every copy.
+ * have their own ids, as in Exchange; the organizer's changes reach every copy. `snapshot`/`restore`
+ * carry all of it, delta token positions included, across a restart.
  */
 import crypto from 'node:crypto';
 import { MonotonicClock } from '../shared/monotonic-clock';
-import { sameAddress, type Attendee, type EventView, type Person, type StoredEvent } from './event-model';
+import { sameAddress, type Attendee, type EventView, type OccurrenceOverride, type Person, type StoredEvent } from './event-model';
 import { expandRecurrence } from './recurrence';
 
 export interface Mailbox {
@@ -23,6 +24,18 @@ export interface Mailbox {
 
 /** Occurrence ids name their series and original start (opaque to clients, as Graph's are). */
 export const occurrenceId = (masterId: string, originalStartMs: number) => `${masterId}_OCC${new Date(originalStartMs).toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
+
+/** An event as saved: its occurrence overrides as `[original start, override]` pairs. */
+type SavedEvent = Omit<StoredEvent, 'overrides'> & { overrides: [number, OccurrenceOverride][] };
+
+export interface MailboxStoreSnapshot {
+  clockMs: number;
+  mailboxes: (Omit<Mailbox, 'events' | 'deleted'> & { events: SavedEvent[]; deleted: SavedEvent[] })[];
+}
+
+const saveEvent = (event: StoredEvent): SavedEvent => ({ ...event, overrides: [...event.overrides] });
+const loadEvent = (saved: SavedEvent): StoredEvent => ({ ...saved, overrides: new Map(saved.overrides) });
+const byId = (events: StoredEvent[]) => new Map(events.map((event) => [event.id, event]));
 
 export class MailboxStore {
   private readonly boxes = new Map<string, Mailbox>();
@@ -55,6 +68,23 @@ export class MailboxStore {
 
   clear(): void {
     this.boxes.clear();
+  }
+
+  snapshot(): MailboxStoreSnapshot {
+    const mailboxes = this.all().map(({ events, deleted, ...mailbox }) => ({
+      ...mailbox,
+      events: [...events.values()].map(saveEvent),
+      deleted: [...deleted.values()].map(saveEvent),
+    }));
+    return { clockMs: this.clock.snapshot(), mailboxes };
+  }
+
+  restore(saved: MailboxStoreSnapshot): void {
+    this.boxes.clear();
+    this.clock.restore(saved.clockMs);
+    for (const { events, deleted, ...mailbox } of saved.mailboxes) {
+      this.boxes.set(mailbox.email, { ...mailbox, events: byId(events.map(loadEvent)), deleted: byId(deleted.map(loadEvent)) });
+    }
   }
 
   /** Records a change of `id` (an event or one occurrence) in the mailbox's log. */

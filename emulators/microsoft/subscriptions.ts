@@ -52,7 +52,7 @@ export class SubscriptionError extends Error {
 const EVENTS_RESOURCE = /^\/?me\/(calendar\/)?events$/i;
 
 export class Subscriptions {
-  private readonly byId = new Map<string, Subscription>();
+  private byId = new Map<string, Subscription>();
 
   constructor(
     private readonly sender: WebhookSender,
@@ -120,6 +120,15 @@ export class Subscriptions {
 
   clear(): void {
     this.byId.clear();
+  }
+
+  /** Every subscription, deleted and expired ones too. */
+  snapshot(): Subscription[] {
+    return [...this.byId.values()];
+  }
+
+  restore(saved: Subscription[]): void {
+    this.byId = new Map(saved.map((subscription) => [subscription.id, subscription]));
   }
 
   /** Posts one change to every live subscription on the mailbox. */

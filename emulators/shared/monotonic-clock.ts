@@ -13,4 +13,14 @@ export class MonotonicClock {
   nextIso(): string {
     return new Date(this.nextMs()).toISOString();
   }
+
+  /** The latest stamp handed out, saved with the emulator's state ... */
+  snapshot(): number {
+    return this.last;
+  }
+
+  /** ... so that stamps after a restart still come after it, whatever the wall clock did meanwhile. */
+  restore(lastMs: number): void {
+    this.last = lastMs;
+  }
 }
