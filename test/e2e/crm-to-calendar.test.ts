@@ -120,11 +120,14 @@ describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
     calendar.dropNotifications(true); // no sync reads the new event before the edit
     const created = await schedule(account, { ownerUserId: user.id, title: 'Pricing', startAt: inDays(12, 9), endAt: inDays(12, 10), guestContactIds: [contactIds[0]] });
     await waitForStatus(account, created.body.id, 'SCHEDULED').finally(() => calendar.dropNotifications(false));
-    calendar.failNext('patch', 3, 503, 2); // the edit reaches the calendar a few seconds late
+    // The edit reaches the calendar only once a sync has read the unedited event: refused until then
+    // (six refusals stay within the write's eight attempts), not for a fixed few seconds a slow sync could outlast.
+    calendar.failNext('patch', 6, 503, 2);
     const edit = { title: 'Pricing (final)', guestContactIds: [contactIds[0], contactIds[1]], sendUpdate: true };
     expect((await harness.http().patch(`/v1/meetings/${created.body.id}`).set(account.auth).send(edit)).status).toBe(200);
     await calendar.createEvent(user.email, { title: 'Training', start: inDays(75, 9), end: inDays(75, 17), outOfOffice: true });
     await waitFor(async () => (await periods()).some((p) => p.title === 'Training'), 'a sync reading the unedited event');
+    harness.emulator(provider).clearFaults();
     expect(await meeting(account, created.body.id)).toMatchObject({ title: 'Pricing (final)' });
 
     await waitFor(async () => calendar.outbox().some((m) => m.to === contacts[1] && m.kind === 'invitation'), 'the added guest’s invitation');
@@ -204,12 +207,14 @@ describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
     const set = await harness.http().post(`/v1/users/${user.id}/out-of-office`).set(account.auth).send({ title: 'Offsite', startAt: inDays(60, 0), endAt: inDays(61, 0) });
     const linked = await waitFor(async () => (await periods()).find((p) => p.id === set.body.id && p.calendarEventId), 'the period linked to its event');
 
-    // The calendar refuses the deletion for a few seconds; meanwhile the event changes and a sync reads it.
-    calendar.failNext('delete', 3, 503, 2);
+    // The calendar refuses the deletion until a sync has read the changed event (six refusals stay
+    // within the write's eight attempts), not for a fixed few seconds a slow sync could outlast.
+    calendar.failNext('delete', 6, 503, 2);
     expect((await harness.http().delete(`/v1/users/${user.id}/out-of-office/${set.body.id}`).set(account.auth)).status).toBe(202);
     await calendar.updateEvent(user.email, linked.calendarEventId!, { title: 'Offsite, new venue' });
     await calendar.createEvent(user.email, { title: 'Dentist', start: inDays(70, 9), end: inDays(70, 11), outOfOffice: true });
     await waitFor(async () => (await periods()).some((p) => p.title === 'Dentist'), 'a sync after the edit');
+    harness.emulator(provider).clearFaults();
     expect((await periods()).filter((p) => p.title.startsWith('Offsite'))).toEqual([]);
 
     await waitFor(async () => !(await calendar.events(user.email)).some((e) => e.title.startsWith('Offsite') && !e.cancelled), 'the event deleted once the calendar accepts it');

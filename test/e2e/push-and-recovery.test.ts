@@ -129,27 +129,34 @@ describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {
 
   it('shows a failing sync on the connection while it is retried, and clears it once a sync succeeds', async () => {
     const { account, user, contactEmail, contactId } = await connectedUser('retrying');
-    calendar.failNext('list', 2, 503);
+    // The listing fails until the test has seen the error, not for a fixed two attempts (~3 s of
+    // backoff a loaded machine's status reads can miss); four failures stay within the retry policy.
+    calendar.failNext('list', 4, 503);
     await calendar.createEvent(user.email, { title: 'After a 503', start: inDays(4, 11), end: inDays(4, 12), guests: [contactEmail] });
     const failing = await harness.waitForConnection(account, user, (c) => typeof c.lastError === 'string', 'lastError while the sync is retried');
+    harness.emulator(provider).clearFaults();
     expect(failing.lastError).toMatch(/503/);
     expect(failing.status).toBe('ACTIVE');
     await waitFor(async () => (await meetingsTitled(account, contactId, 'After a 503')).length === 1, 'the meeting once the retry got through');
     await harness.waitForConnection(account, user, (c) => c.lastError === null, 'lastError cleared');
   });
 
-  it('answers an invalidated cursor with a full resync that duplicates nothing', async () => {
+  it('answers an invalidated cursor with a full resync that duplicates nothing and misses no deletion', async () => {
     const { account, user, contactEmail, contactId } = await connectedUser('cursor');
     const id = await calendar.createEvent(user.email, { title: 'Before 410', start: inDays(5, 9), end: inDays(5, 10), guests: [contactEmail] });
-    await waitFor(async () => (await meetingsTitled(account, contactId, 'Before 410')).length === 1, 'the first meeting');
+    const doomed = await calendar.createEvent(user.email, { title: 'Deleted after 410', start: inDays(5, 11), end: inDays(5, 12), guests: [contactEmail] });
+    await waitFor(async () => (await meetingsTitled(account, contactId, 'Deleted after 410')).length === 1, 'the meetings before the invalidation');
 
     calendar.invalidateCursor(user.email);
     await calendar.updateEvent(user.email, id, { title: 'After 410' });
+    // A full listing leaves deleted events out: the resync must notice this one is gone.
+    await calendar.deleteEvent(user.email, doomed);
     await calendar.createEvent(user.email, { title: 'New after 410', start: inDays(6, 9), end: inDays(6, 10), guests: [contactEmail] });
     await waitFor(async () => (await meetingsTitled(account, contactId, 'New after 410')).length === 1, 'the meeting created after the invalidation');
     await waitFor(async () => (await meetingsTitled(account, contactId, 'After 410')).length === 1, 'the edit applied by the full resync');
+    await waitFor(async () => (await meetingsTitled(account, contactId, 'Deleted after 410'))[0]?.status === 'CANCELLED', 'the deletion applied by the full resync');
     const timeline = await harness.timeline(account, contactId);
-    expect(timeline).toHaveLength(2);
+    expect(timeline).toHaveLength(3);
   });
 
   it('loses no notification across continue-as-new', async () => {

@@ -24,18 +24,47 @@ const FLOOD_CONCURRENCY = 40;
 /** Cutting the database proxy needs a server: the embedded PGlite is one session behind one socket. */
 const itOnServer = databaseIsEmbedded() ? it.skip : it;
 
+/** The webhooks' bound on a marker claim (api/app.ts MARKER_CLAIM_TIMEOUT_MS). */
+const MARKER_CLAIM_TIMEOUT_MS = 300;
+
+/**
+ * `db`, counting the webhooks' marker claims that took the claim timeout or longer. Such a claim
+ * counts as "no database" and its notification signals without the marker (spaced per connection,
+ * see connections/notification-coalescer.ts): on a loaded machine that is by design, not a leak.
+ */
+function countingSlowClaims(db: Database): { db: Database; slowClaims: () => number } {
+  let slow = 0;
+  const counting = new Proxy(db, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== 'function') return value;
+      if (key !== '$executeRaw') return value.bind(target);
+      return (strings: TemplateStringsArray, ...values: unknown[]) => {
+        const query = value.call(target, strings, ...values);
+        if (!/SET sync_requested_at = now\(\)/.test(strings.join('?'))) return query;
+        const started = Date.now();
+        return Promise.resolve(query).finally(() => {
+          if (Date.now() - started >= MARKER_CLAIM_TIMEOUT_MS) slow += 1;
+        });
+      };
+    },
+  });
+  return { db: counting, slowClaims: () => slow };
+}
+
 describe.each(E2E_PROVIDERS)('push ingestion on %s', (provider) => {
   let harness: SyncHarness;
   let calendar: CalendarActions;
   let databaseProxy: TcpProxy;
-  let db: Database;
+  let slowClaims: () => number;
   beforeAll(async () => {
     const url = new URL(databaseUrl());
     databaseProxy = await TcpProxy.start(url.hostname, Number(url.port || 5432));
     url.hostname = '127.0.0.1';
     url.port = String(databaseProxy.port);
-    db = createDatabase({ url: url.toString(), maxConnections: databaseIsEmbedded() ? 1 : 10 });
-    harness = await SyncHarness.start({ SYNC_POLL_INTERVAL: '1h', WEBHOOK_SIGNAL_TIMEOUT: '1s' }, { db });
+    const counted = countingSlowClaims(createDatabase({ url: url.toString(), maxConnections: databaseIsEmbedded() ? 1 : 10 }));
+    slowClaims = counted.slowClaims;
+    harness = await SyncHarness.start({ SYNC_POLL_INTERVAL: '1h', WEBHOOK_SIGNAL_TIMEOUT: '1s' }, { db: counted.db });
     calendar = calendarActions(harness, provider);
   });
   afterAll(async () => {
@@ -76,17 +105,26 @@ describe.each(E2E_PROVIDERS)('push ingestion on %s', (provider) => {
     const syncCount = async () => (await harness.workflows.status(connectionId))!.syncCount;
     const syncsBefore = await syncCount();
     const signalledBefore = await notifications('signalled');
+    const slowClaimsBefore = slowClaims();
 
     let sent = 0;
     const statuses = new Map<number, number>();
-    /** As the providers do: a 503 (Temporal too slow to take the signal on a loaded machine) is delivered again. */
+    /**
+     * As the providers do: a 503 (Temporal too slow to take the signal on a loaded machine) is
+     * delivered again, with backoff, for as long as the service keeps taking other notifications
+     * (a fixed number of retries was a window a loaded machine could miss).
+     */
+    let lastTakenAt = Date.now();
     const deliver = async () => {
-      let status = await notify();
-      for (let retry = 0; status === 503 && retry < 6; retry++) {
-        await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** retry));
-        status = await notify();
+      for (let retry = 0; ; retry++) {
+        const status = await notify();
+        if (status !== 503) {
+          lastTakenAt = Date.now();
+          return status;
+        }
+        if (Date.now() - lastTakenAt > 30_000) return status; // nothing taken for 30 s: counted as failed below
+        await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** retry, 2_000)));
       }
-      return status;
     };
     const sender = async () => {
       while (sent < FLOOD) {
@@ -106,10 +144,11 @@ describe.each(E2E_PROVIDERS)('push ingestion on %s', (provider) => {
     await waitFor(meetingTitled(account, contactId, 'Made after the flood'), 'the change made after the flood');
 
     // A signal needs a sync to have started since the previous one (a marker no one cleared counts
-    // again only after 30 s): signals never outnumber syncs by more than the one in flight.
+    // again only after 30 s): signals never outnumber syncs by more than the one in flight, plus one
+    // for each claim slower than its timeout (rare on an idle machine; each such claim signals once).
     const syncs = (await syncCount()) - syncsBefore;
     const signalled = (await notifications('signalled')) - signalledBefore;
-    expect(signalled).toBeLessThanOrEqual(syncs + 2);
+    expect(signalled).toBeLessThanOrEqual(syncs + 2 + (slowClaims() - slowClaimsBefore));
 
     // Every run stays near the continue-as-new threshold: history grows per sync, not per notification.
     const lengths = [(await harness.temporal.workflow.getHandle(workflowId).describe()).historyLength];

@@ -128,9 +128,9 @@ export class SyncHarness {
     this.worker = undefined;
   }
 
-  /** One more API process on the same database and secrets, talking to Temporal at `temporalAddress`. */
-  async startExtraApi(temporalAddress: string): Promise<RunningApi> {
-    return startApi({ ...this.deps, config: { ...this.config, api: { ...this.config.api, port: 0 } }, temporal: { ...this.deps.temporal, address: temporalAddress } });
+  /** One more API process on the same database and secrets, talking to Temporal at `address`, with `overrides` of its settings. */
+  async startExtraApi(address = temporalAddress(), overrides: Partial<Pick<Config, 'oauthStateTtlMs'>> = {}): Promise<RunningApi> {
+    return startApi({ ...this.deps, config: { ...this.config, ...overrides, api: { ...this.config.api, port: 0 } }, temporal: { ...this.deps.temporal, address } });
   }
 
   async newAccount(domains: string[] = ['portal.example']): Promise<TestAccount> {

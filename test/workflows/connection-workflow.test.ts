@@ -37,6 +37,11 @@ function fakeActivities(calls: Calls, behaviour: Partial<Record<keyof Connection
   };
 }
 
+/** Activities scheduled or running: once a query has answered, the commands of the tasks before it are all here. */
+async function activitiesInFlight(handle: ReturnType<Client['workflow']['getHandle']>): Promise<number> {
+  return (await handle.describe()).raw.pendingActivities?.length ?? 0;
+}
+
 async function until(probe: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -103,8 +108,9 @@ describe('connection workflow orchestration', () => {
       await until(() => calls.syncChanges === 1, 'the first sync');
       for (let i = 0; i < 20; i++) await handle.signal(changesNotifiedSignal, { kind: 'changed' });
       release();
-      await until(async () => (await handle.query(statusQuery)).syncCount === 3, 'initial + 2 syncs');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await until(async () => (await handle.query(statusQuery)).syncCount >= 3, 'initial + 2 syncs');
+      // No sync asked for and no activity in flight: the witness that no third sync is coming (a sleep only hoped so).
+      await until(async () => !(await handle.query(statusQuery)).syncPending && (await activitiesInFlight(handle)) === 0, 'nothing pending');
       expect(calls.syncChanges).toBe(2); // 20 notifications during a sync → one more sync, not 20
     });
   });
@@ -158,13 +164,16 @@ describe('connection workflow orchestration', () => {
       expect(calls.stopChannels).toBe(1);
       const syncsWhileStuck = calls.syncChanges ?? 0;
       await handle.signal(changesNotifiedSignal, { kind: 'changed' });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The workflow has taken the signal (the sync is pending) and scheduled no activity for it.
+      await until(async () => (await handle.query(statusQuery)).syncPending, 'the change noted');
+      expect(await activitiesInFlight(handle)).toBe(0);
       expect(calls.syncChanges).toBe(syncsWhileStuck); // no syncing while the grant is dead
 
       revoked = false;
       await handle.signal(reauthorizedSignal);
       await until(async () => (await handle.query(statusQuery)).status === 'ACTIVE', 'ACTIVE again');
-      await until(() => calls.syncChanges === syncsWhileStuck + 1, 'a sync after reconnecting');
+      await until(() => (calls.syncChanges ?? 0) > syncsWhileStuck, 'a sync after reconnecting');
+      expect(calls.syncChanges).toBe(syncsWhileStuck + 1);
       expect(calls.ensureChannel).toBeGreaterThanOrEqual(2); // a new channel after the stopped one
     });
   });
