@@ -262,7 +262,7 @@ export class Workload {
       case 'calendar.guests': {
         // Only eligible events change guests, and they keep at least one contact: whether a meeting
         // that lost its last contact stays is not what this run checks.
-        const event = this.available(user, singles, (e) => e.eligible && !e.calendar.cancelled && !e.invitation);
+        const event = this.available(user, singles, (e) => e.eligible && !e.calendar.cancelled && !e.invitation && e.calendar.contacts.size > 0);
         if (!event) return false;
         this.touch(event, kind);
         const view = await this.observe(user, event.eventId);
@@ -277,7 +277,8 @@ export class Workload {
         return true;
       }
       case 'calendar.answer': {
-        const event = this.available(user, singles, (e) => e.eligible && !e.calendar.cancelled && !e.invitation);
+        // A private event may hide its guests from the view (Graph): no answer to give then.
+        const event = this.available(user, singles, (e) => e.eligible && !e.calendar.cancelled && !e.invitation && e.calendar.contacts.size > 0);
         if (!event) return false;
         this.touch(event, kind);
         const guest = this.random.pick([...event.calendar.contacts.keys()]);
