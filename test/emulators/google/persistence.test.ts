@@ -14,6 +14,7 @@ import type { GoogleEmulator } from '../../../emulators/google';
 import { GoogleCalendar } from '../../../providers/google';
 import type { CalendarEvent } from '../../../providers/types';
 import { authFor, connectUser, eventAt, startEmulator, startReceiver, waitFor } from './support';
+import { expectCorruptStateSetAside } from '../corrupt-state';
 
 const WINDOW = { start: '2029-12-01T00:00:00Z', end: '2031-01-01T00:00:00Z' };
 
@@ -150,22 +151,7 @@ describe('Google emulator: state kept across restarts', () => {
   it.each([
     ['cut-off JSON', '{"version":1,"state":{"store":{"instance":'],
     ['a state of the wrong shape', '{"version":1,"state":{"store":{"users":[{"email":"x@portal.example","calendar":{"entries":[{"record":7}]}}]}}}'],
-  ])('starts empty from a file holding %s, keeps the file aside and says so', async (_what, content) => {
-    const file = path.join(dir, `corrupt-${running.length}.json`);
-    fs.writeFileSync(file, content);
-    const lines: string[] = [];
-    const emulator = await start({ stateFile: file, log: (line) => lines.push(line) });
-
-    expect(emulator.control.users()).toEqual([]);
-    expect(lines).toEqual([expect.stringMatching(/^saved state \S+ is unreadable \(.+\): starting empty; the file is kept as \S+\.corrupt-\S+$/)]);
-    const aside = lines[0]!.slice(lines[0]!.lastIndexOf(' ') + 1);
-    expect(aside.startsWith(`${file}.corrupt-`)).toBe(true);
-    expect(fs.readFileSync(aside, 'utf8')).toBe(content);
-
-    // It then saves its new state as usual.
-    await connectUser(emulator, 'after@portal.example');
-    await emulator.stop();
-    const next = await start({ stateFile: file, log: () => undefined });
-    expect(next.control.users().map((u) => u.email)).toEqual(['after@portal.example']);
-  });
+  ])('starts empty from a file holding %s, keeps the file aside and says so', (_what, content) =>
+    expectCorruptStateSetAside(start, path.join(dir, `corrupt-${running.length}.json`), content, connectUser, 'after@portal.example'),
+  );
 });

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { MicrosoftEmulator } from '../../../emulators/microsoft';
 import { authOf, readAll, signIn, startEmulator, startReceiver, until, WINDOW, type Mailbox, type Receiver } from './support';
+import { expectCorruptStateSetAside } from '../corrupt-state';
 
 const weekly = (weeks: number) => ({ pattern: { type: 'weekly', interval: 1 }, range: { type: 'numbered', numberOfOccurrences: weeks } });
 
@@ -138,22 +139,7 @@ describe('Microsoft emulator: state kept across restarts', () => {
   it.each([
     ['cut-off JSON', '{"version":1,"state":{"store":{"mailboxes":[{"email":'],
     ['a state of the wrong shape', '{"version":1,"state":{"store":{"clockMs":1,"mailboxes":[{"email":"x@contoso.example","events":7}]}}}'],
-  ])('starts empty from a file holding %s, keeps the file aside and says so', async (_what, content) => {
-    const file = path.join(dir, `corrupt-${running.length}.json`);
-    fs.writeFileSync(file, content);
-    const lines: string[] = [];
-    const emulator = await start({ stateFile: file, log: (line) => lines.push(line) });
-
-    expect(emulator.control.users()).toEqual([]);
-    expect(lines).toEqual([expect.stringMatching(/^saved state \S+ is unreadable \(.+\): starting empty; the file is kept as \S+\.corrupt-\S+$/)]);
-    const aside = lines[0]!.slice(lines[0]!.lastIndexOf(' ') + 1);
-    expect(aside.startsWith(`${file}.corrupt-`)).toBe(true);
-    expect(fs.readFileSync(aside, 'utf8')).toBe(content);
-
-    // It then saves its new state as usual.
-    await signIn(emulator, 'after@contoso.example');
-    await emulator.stop();
-    const next = await start({ stateFile: file });
-    expect(next.control.users().map((u) => u.email)).toEqual(['after@contoso.example']);
-  });
+  ])('starts empty from a file holding %s, keeps the file aside and says so', (_what, content) =>
+    expectCorruptStateSetAside(start, path.join(dir, `corrupt-${running.length}.json`), content, signIn, 'after@contoso.example'),
+  );
 });
