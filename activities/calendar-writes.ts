@@ -54,13 +54,14 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
   }
 
   function eventInput(meeting: Awaited<ReturnType<typeof loadMeeting>>): EventInput {
-    const zone = meeting.timeZone ?? undefined;
+    // The meeting's own zone, so the event and the invitations show it; an all-day meeting stays one.
+    const zone = { timeZone: meeting.timeZone ?? undefined, allDay: meeting.allDay };
     return {
       title: meeting.title,
       description: meeting.description ?? undefined,
       location: meeting.location ?? undefined,
-      start: { dateTime: meeting.startAt.toISOString(), timeZone: zone },
-      end: { dateTime: meeting.endAt.toISOString(), timeZone: zone },
+      start: { dateTime: meeting.startAt.toISOString(), ...zone },
+      end: { dateTime: meeting.endAt.toISOString(), ...zone },
       attendees: meeting.attendees.filter((a) => !a.organizer).map((a) => ({ email: a.email, name: a.name ?? undefined })),
     };
   }

@@ -3,9 +3,12 @@
  * run describe a change ("the contact invites the user", "the user makes the event private") and this
  * module says it to the Google or Microsoft emulator in that provider's own terms.
  */
+import { findWindows } from 'windows-iana';
+import { wallTimeOf } from '../lib/time-zones';
 import type { ProviderName } from '../providers/types';
 import type { GoogleEmulator } from './google';
 import type { MicrosoftEmulator } from './microsoft';
+import type { Invitation } from './microsoft/control';
 
 /** The emulators the actions go to (a test harness or the chaos run's stack). */
 export interface Emulators {
@@ -15,8 +18,12 @@ export interface Emulators {
 
 export interface EventSpec {
   title: string;
+  /** Instants (ISO-8601); with `allDay`, dates (`2026-12-10`), the end exclusive. */
   start: string;
   end: string;
+  /** IANA zone the event is scheduled in (UTC when absent). */
+  timeZone?: string;
+  allDay?: boolean;
   guests?: string[];
   /** Rooms and equipment. */
   resources?: string[];
@@ -95,10 +102,11 @@ const lower = (email: string) => email.trim().toLowerCase();
 
 function googleActions(harness: Emulators): CalendarActions {
   const control = harness.google.control;
+  const googleTime = (at: string, spec: EventPatch) => ({ ...(spec.allDay ? { date: at } : { dateTime: at }), ...(spec.timeZone ? { timeZone: spec.timeZone } : {}) });
   const body = (spec: EventPatch): Record<string, unknown> => ({
     ...(spec.title !== undefined ? { summary: spec.title } : {}),
-    ...(spec.start !== undefined ? { start: { dateTime: spec.start } } : {}),
-    ...(spec.end !== undefined ? { end: { dateTime: spec.end } } : {}),
+    ...(spec.start !== undefined ? { start: googleTime(spec.start, spec) } : {}),
+    ...(spec.end !== undefined ? { end: googleTime(spec.end, spec) } : {}),
     ...(spec.location !== undefined ? { location: spec.location } : {}),
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     ...(spec.private !== undefined ? { visibility: spec.private ? 'private' : 'default' } : {}),
@@ -183,11 +191,17 @@ function googleActions(harness: Emulators): CalendarActions {
 function microsoftActions(harness: Emulators): CalendarActions {
   // Looked up per call: the emulator is the harness's, however late a test reaches for it.
   const control = () => harness.microsoft.control;
-  const graphTime = (iso: string) => ({ dateTime: iso.replace('Z', ''), timeZone: 'UTC' });
+  // Local wall time in the event's zone, named the Windows way as Outlook names it.
+  const graphTime = (at: string, spec: EventPatch) => {
+    const zone = spec.timeZone ?? 'UTC';
+    const dateTime = spec.allDay ? `${at}T00:00:00` : wallTimeOf(Date.parse(at), zone);
+    return { dateTime, timeZone: findWindows(zone)[0] ?? zone };
+  };
   const body = (spec: EventPatch): Record<string, unknown> => ({
     ...(spec.title !== undefined ? { subject: spec.title } : {}),
-    ...(spec.start !== undefined ? { start: graphTime(spec.start) } : {}),
-    ...(spec.end !== undefined ? { end: graphTime(spec.end) } : {}),
+    ...(spec.start !== undefined ? { start: graphTime(spec.start, spec) } : {}),
+    ...(spec.end !== undefined ? { end: graphTime(spec.end, spec) } : {}),
+    ...(spec.allDay !== undefined ? { isAllDay: spec.allDay } : {}),
     ...(spec.location !== undefined ? { location: { displayName: spec.location } } : {}),
     ...(spec.description !== undefined ? { body: { contentType: 'text', content: spec.description } } : {}),
     ...(spec.private !== undefined ? { sensitivity: spec.private ? 'private' : 'normal' } : {}),
@@ -230,7 +244,8 @@ function microsoftActions(harness: Emulators): CalendarActions {
       return idOf(control().userCreateEvent(userEmail, { ...body(spec), recurrence }));
     },
     async invite(userEmail, fromContact, spec) {
-      return idOf(control().inviteUser(userEmail, { ...body(spec), organizer: fromContact, start: spec.start, end: spec.end }));
+      const { start, end, ...rest } = body(spec);
+      return idOf(control().inviteUser(userEmail, { ...rest, organizer: fromContact, start: start as Invitation['start'], end: end as Invitation['end'] }));
     },
     async updateEvent(userEmail, id, patch) {
       control().userUpdateEvent(userEmail, id, body(patch));

@@ -30,9 +30,13 @@ export interface EventGuest {
 }
 
 export interface EventTime {
-  /** The instant, ISO-8601 with offset (`2026-11-24T10:00:00Z`); all-day events start at 00:00 of `timeZone` or UTC. */
+  /**
+   * The instant, ISO-8601 with offset (`2026-11-24T10:00:00Z`). An all-day boundary is its date at
+   * 00:00 UTC whatever the zone (`2026-11-24T00:00:00.000Z`), so the date never shifts across zones;
+   * the end is exclusive (the day after the last day).
+   */
   dateTime: string;
-  /** IANA zone the event was scheduled in, when the provider says. */
+  /** IANA zone the event was scheduled in, when the provider says (Windows names are mapped). */
   timeZone?: string;
   allDay?: boolean;
 }

@@ -3,6 +3,7 @@
  * 400s Google answers. Patch semantics: top-level fields replace, `start`/`end`/`extendedProperties`
  * merge key by key, `null` clears; read-only fields (id, created, updated, organizer, …) are ignored.
  */
+import { instantOfWallTime, isIanaZone } from '../../lib/time-zones';
 import { badRequest } from './errors';
 import type { Attendee, EventDateTime, EventRecord, Person } from './event-model';
 import { timeMs } from './event-model';
@@ -32,27 +33,12 @@ function text(value: unknown, field: string): string | undefined {
   return value;
 }
 
-/** UTC offset of `zone` at `utcMs`, in ms (Intl is the only zone database at hand). */
-function zoneOffsetMs(zone: string, utcMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-  }).formatToParts(new Date(utcMs));
-  const get = (type: string) => Number(parts.find((part) => part.type === type)?.value);
-  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - utcMs;
-}
-
 /** A validated event time; a local `dateTime` without offset is resolved in its `timeZone`. */
 export function parseTime(value: unknown, field: 'start' | 'end' | 'originalStartTime'): EventDateTime {
   if (!value || typeof value !== 'object') throw badRequest(`Missing ${field === 'end' ? 'end' : 'start'} time.`, 'required');
   const { dateTime, date, timeZone } = value as Body;
   const zone = text(timeZone, `${field}.timeZone`);
-  if (zone !== undefined) {
-    try {
-      zoneOffsetMs(zone, 0);
-    } catch {
-      throw badRequest(`Invalid time zone definition for ${field} time.`);
-    }
-  }
+  if (zone !== undefined && !isIanaZone(zone)) throw badRequest(`Invalid time zone definition for ${field} time.`);
   if (typeof date === 'string' && dateTime === undefined) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw badRequest(`Invalid value for: ${field}.date`);
     return { date, ...(zone ? { timeZone: zone } : {}) };
@@ -60,11 +46,8 @@ export function parseTime(value: unknown, field: 'start' | 'end' | 'originalStar
   if (typeof dateTime !== 'string' || (date !== undefined && date !== null)) throw badRequest(`Missing ${field} time.`, 'required');
   const hasOffset = /(Z|[+-]\d{2}:\d{2})$/i.test(dateTime);
   if (!hasOffset && !zone) throw badRequest(`Missing time zone definition for ${field} time.`);
-  let resolved = dateTime;
-  if (!hasOffset) {
-    const guess = Date.parse(`${dateTime}Z`);
-    resolved = new Date(guess - zoneOffsetMs(zone!, guess - zoneOffsetMs(zone!, guess))).toISOString().replace('.000Z', 'Z');
-  }
+  const localMs = hasOffset ? Number.NaN : instantOfWallTime(dateTime, zone!);
+  const resolved = hasOffset || Number.isNaN(localMs) ? dateTime : new Date(localMs).toISOString().replace('.000Z', 'Z');
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(resolved) || Number.isNaN(Date.parse(resolved))) throw badRequest(`Invalid value for: ${field}.dateTime`);
   return { dateTime: resolved, ...(zone ? { timeZone: zone } : {}) };
 }

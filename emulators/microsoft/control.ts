@@ -37,6 +37,8 @@ export interface ControlParts {
   faults: FaultPlan<MicrosoftEndpoint>;
 }
 
+/** Inspection renders times in UTC, as the service asks Graph for them; `originalStartTimeZone` names the event's zone. */
+const INSPECTION_ZONE = 'UTC';
 /** An ISO string is taken as a UTC instant. */
 const time = (value: TimeInput) => (typeof value === 'string' ? { dateTime: value, timeZone: 'UTC' } : value);
 /** Google Calendar's names for Graph fields: a control call using them would lose them without a word. */
@@ -165,14 +167,14 @@ export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
   // ── Inspection ───────────────────────────────────────────────────────────────────────────────
   getEvent(email: string, eventId: string): Record<string, unknown> | undefined {
     const view = this.parts.store.view(this.parts.store.require(email), eventId);
-    return view && renderEvent(view, email);
+    return view && renderEvent(view, email, INSPECTION_ZONE);
   }
 
   /** Every event of the mailbox (series as their masters), deleted ones flagged `deleted`. */
   listEvents(email: string): Record<string, unknown>[] {
     const mailbox = this.parts.store.require(email);
     const live = [...mailbox.events.keys()].map((id) => this.render(email, id));
-    const deleted = [...mailbox.deleted.values()].filter((e) => !mailbox.events.has(e.id)).map((e) => ({ ...renderEvent({ ...this.parts.store.instances(e)[0]!, id: e.id, type: 'singleInstance' }, email), deleted: true }));
+    const deleted = [...mailbox.deleted.values()].filter((e) => !mailbox.events.has(e.id)).map((e) => ({ ...renderEvent({ ...this.parts.store.instances(e)[0]!, id: e.id, type: 'singleInstance' }, email, INSPECTION_ZONE), deleted: true }));
     return [...live, ...deleted];
   }
 
@@ -200,7 +202,7 @@ export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
   private render(email: string, eventId: string): Record<string, unknown> {
     const view = this.parts.store.view(this.parts.store.require(email), eventId);
     if (!view) throw Object.assign(new Error(`no event ${eventId} in ${email}'s calendar`), { status: 404 });
-    return renderEvent(view, email);
+    return renderEvent(view, email, INSPECTION_ZONE);
   }
 
   private holderOf(eventId: string): string {

@@ -74,24 +74,26 @@ export class DeltaService {
     this.listings.clear();
   }
 
-  page(mailbox: Mailbox, query: URLSearchParams, pageSizeHint: number | undefined): Record<string, unknown> {
+  /** `zone`: the zone `Prefer: outlook.timezone` names for this page's times (each event's own when absent). */
+  page(mailbox: Mailbox, query: URLSearchParams, pageSizeHint: number | undefined, zone?: string): Record<string, unknown> {
     const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, pageSizeHint ?? DEFAULT_PAGE_SIZE));
+    const render = (entry: Entry) => this.render(mailbox, entry, zone);
     const skip = query.get('$skiptoken');
     if (skip) {
       const entry = this.listings.get(skip);
       if (!entry) throw gone();
       if (entry.email !== mailbox.email) throw new DeltaError(400, 'InvalidSkipToken', 'The skip token belongs to another mailbox.');
       this.listings.delete(skip);
-      return this.emit(mailbox, entry.listing, entry.offset, pageSize);
+      return this.emit(mailbox, entry.listing, entry.offset, pageSize, render);
     }
     const token = query.get('$deltatoken');
-    if (token) return this.emit(mailbox, this.changesSince(mailbox, this.decode(mailbox, token)), 0, pageSize);
+    if (token) return this.emit(mailbox, this.changesSince(mailbox, this.decode(mailbox, token)), 0, pageSize, render);
     const start = Date.parse(query.get('startDateTime') ?? '');
     const end = Date.parse(query.get('endDateTime') ?? '');
     if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
       throw new DeltaError(400, 'ErrorInvalidParameter', 'startDateTime and endDateTime are required on the first delta call.');
     }
-    return this.emit(mailbox, this.snapshot(mailbox, { email: mailbox.email, seq: mailbox.seq, epoch: mailbox.epoch, start, end }), 0, pageSize);
+    return this.emit(mailbox, this.snapshot(mailbox, { email: mailbox.email, seq: mailbox.seq, epoch: mailbox.epoch, start, end }), 0, pageSize, render);
   }
 
   private decode(mailbox: Mailbox, token: string): DeltaState {
@@ -179,16 +181,16 @@ export class DeltaService {
     return { groups, state: { ...since, seq: mailbox.seq } };
   }
 
-  private render(mailbox: Mailbox, entry: Entry): Record<string, unknown> {
+  private render(mailbox: Mailbox, entry: Entry, zone: string | undefined): Record<string, unknown> {
     if ('removedId' in entry) return { '@odata.type': '#microsoft.graph.event', id: entry.removedId, '@removed': { reason: 'deleted' } };
-    return entry.view.type === 'occurrence' && !entry.view.cancelled ? renderOccurrenceStub(entry.view) : renderEvent(entry.view, mailbox.email);
+    return entry.view.type === 'occurrence' && !entry.view.cancelled ? renderOccurrenceStub(entry.view, zone) : renderEvent(entry.view, mailbox.email, zone);
   }
 
-  private emit(mailbox: Mailbox, listing: Listing, offset: number, pageSize: number): Record<string, unknown> {
+  private emit(mailbox: Mailbox, listing: Listing, offset: number, pageSize: number, render: (entry: Entry) => Record<string, unknown>): Record<string, unknown> {
     const value: Record<string, unknown>[] = [];
     let next = offset;
     while (next < listing.groups.length && (value.length === 0 || value.length + listing.groups[next]!.length <= pageSize)) {
-      for (const entry of listing.groups[next]!) value.push(this.render(mailbox, entry));
+      for (const entry of listing.groups[next]!) value.push(render(entry));
       next += 1;
     }
     const url = `${this.baseUrl}/v1.0/me/calendarView/delta`;

@@ -1,8 +1,11 @@
 /**
  * Outlook events as Graph shows them, and the conversions between Graph's shapes and the store's.
- * Times are kept as UTC instants and rendered the way Graph does with `Prefer: outlook.timezone="UTC"`:
+ * Times are kept as UTC instants with the zone each was given in (a Windows or IANA name, as Graph
+ * accepts both), reported as `originalStartTimeZone`/`originalEndTimeZone`. They are rendered in the
+ * zone `Prefer: outlook.timezone` names, else in the event's own zone:
  * `{ dateTime: "2026-12-01T10:00:00.0000000", timeZone: "UTC" }`.
  */
+import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
 import { parseRecurrence, type Recurrence } from './recurrence';
 
 export type AttendeeType = 'required' | 'optional' | 'resource';
@@ -37,6 +40,9 @@ export interface StoredEvent {
   location: string;
   startMs: number;
   endMs: number;
+  /** The zones `start` and `end` were given in, as given. */
+  startTimeZone: string;
+  endTimeZone: string;
   isAllDay: boolean;
   sensitivity: 'normal' | 'personal' | 'private' | 'confidential';
   showAs: 'free' | 'tentative' | 'busy' | 'oof' | 'workingElsewhere' | 'unknown';
@@ -58,25 +64,27 @@ export interface StoredEvent {
 
 export const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-export function graphTime(ms: number): { dateTime: string; timeZone: 'UTC' } {
-  return { dateTime: new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000'), timeZone: 'UTC' };
+const invalid = (message: string) => Object.assign(new Error(message), { status: 400, code: 'InvalidRequest' });
+
+/** An instant as Graph renders it in the zone named `zone` (Windows or IANA): wall time, 7 fractional digits. */
+export function graphTime(ms: number, zone: string): { dateTime: string; timeZone: string } {
+  return { dateTime: `${wallTimeOf(ms, ianaZoneOf(zone) ?? 'UTC')}0000`, timeZone: zone };
 }
 
 /**
- * A Graph `dateTimeTimeZone` as an instant. Only UTC (or an explicit offset) is understood; other
- * zones are refused rather than guessed.
+ * A Graph `dateTimeTimeZone` as an instant and the zone it was given in. The wall time is read in
+ * that zone (Windows or IANA name) unless it carries an offset; an unknown zone is refused, as Graph
+ * refuses it.
  */
-export function parseGraphTime(value: unknown, field: string): number {
+export function parseGraphTime(value: unknown, field: string): { ms: number; timeZone: string } {
   const time = value as { dateTime?: string; timeZone?: string } | undefined;
-  if (!time?.dateTime) throw Object.assign(new Error(`${field}.dateTime is required`), { status: 400, code: 'InvalidRequest' });
-  const zone = time.timeZone ?? 'UTC';
-  if (!['UTC', 'Etc/UTC', 'GMT'].includes(zone) && !/[zZ]|[+-]\d\d:\d\d$/.test(time.dateTime)) {
-    throw Object.assign(new Error(`${field}.timeZone ${zone}: this emulator understands UTC only`), { status: 400, code: 'InvalidRequest' });
-  }
-  const iso = /[zZ]|[+-]\d\d:\d\d$/.test(time.dateTime) ? time.dateTime : `${time.dateTime.replace(/(\.\d{3})\d*$/, '$1')}Z`;
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw Object.assign(new Error(`${field}.dateTime is not a date-time`), { status: 400, code: 'InvalidRequest' });
-  return ms;
+  if (!time?.dateTime) throw invalid(`${field}.dateTime is required`);
+  const timeZone = time.timeZone ?? 'UTC';
+  const zone = ianaZoneOf(timeZone);
+  if (!zone) throw invalid(`A valid TimeZone value must be specified. The following TimeZone value is not supported: '${timeZone}'.`);
+  const ms = /[zZ]|[+-]\d\d:\d\d$/.test(time.dateTime) ? Date.parse(time.dateTime) : instantOfWallTime(time.dateTime, zone);
+  if (Number.isNaN(ms)) throw invalid(`${field}.dateTime is not a date-time`);
+  return { ms, timeZone };
 }
 
 export function parseAttendees(value: unknown): Attendee[] {
@@ -93,8 +101,8 @@ export function applyBody(event: StoredEvent, body: Record<string, unknown>): vo
   if (body.subject !== undefined) event.subject = String(body.subject);
   if (body.body !== undefined) event.body = String((body.body as { content?: string }).content ?? '');
   if (body.location !== undefined) event.location = String((body.location as { displayName?: string }).displayName ?? '');
-  if (body.start !== undefined) event.startMs = parseGraphTime(body.start, 'start');
-  if (body.end !== undefined) event.endMs = parseGraphTime(body.end, 'end');
+  if (body.start !== undefined) ({ ms: event.startMs, timeZone: event.startTimeZone } = parseGraphTime(body.start, 'start'));
+  if (body.end !== undefined) ({ ms: event.endMs, timeZone: event.endTimeZone } = parseGraphTime(body.end, 'end'));
   if (body.isAllDay !== undefined) event.isAllDay = Boolean(body.isAllDay);
   if (body.sensitivity !== undefined) event.sensitivity = body.sensitivity as StoredEvent['sensitivity'];
   if (body.showAs !== undefined) event.showAs = body.showAs as StoredEvent['showAs'];
@@ -130,19 +138,20 @@ const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$
  * An unmodified occurrence as calendarView delta lists it: only these fields, the rest is the series
  * master's (observed behaviour, microsoft-graph-docs issues #7632 and #22197; GET by id returns it whole).
  */
-export function renderOccurrenceStub(view: EventView): Record<string, unknown> {
+export function renderOccurrenceStub(view: EventView, zone?: string): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.event',
     '@odata.etag': `W/"${view.event.version}"`,
     id: view.id,
     seriesMasterId: view.event.id,
     type: 'occurrence',
-    start: graphTime(view.startMs),
-    end: graphTime(view.endMs),
+    start: graphTime(view.startMs, zone ?? view.event.startTimeZone),
+    end: graphTime(view.endMs, zone ?? view.event.endTimeZone),
   };
 }
 
-export function renderEvent(view: EventView, ownerEmail: string): Record<string, unknown> {
+/** `zone`: the zone `Prefer: outlook.timezone` names; the event's own zone when absent. */
+export function renderEvent(view: EventView, ownerEmail: string, zone?: string): Record<string, unknown> {
   const { event } = view;
   const isOrganizer = sameAddress(event.organizer.address, ownerEmail);
   const own = view.attendees.find((a) => sameAddress(a.person.address, ownerEmail));
@@ -167,11 +176,11 @@ export function renderEvent(view: EventView, ownerEmail: string): Record<string,
     showAs: event.showAs,
     type: view.type,
     ...(view.originalStartMs !== undefined ? { originalStart: isoSeconds(view.originalStartMs) } : {}),
-    originalStartTimeZone: 'UTC',
-    originalEndTimeZone: 'UTC',
+    originalStartTimeZone: event.startTimeZone,
+    originalEndTimeZone: event.endTimeZone,
     responseStatus: { response: isOrganizer ? 'organizer' : (own?.response ?? 'none'), time: '0001-01-01T00:00:00Z' },
-    start: graphTime(view.startMs),
-    end: graphTime(view.endMs),
+    start: graphTime(view.startMs, zone ?? event.startTimeZone),
+    end: graphTime(view.endMs, zone ?? event.endTimeZone),
     location: { displayName: event.location, locationType: 'default' },
     recurrence: view.type === 'seriesMaster' ? event.recurrence : null,
     attendees: view.attendees.map((a) => ({ type: a.type, status: { response: a.response, time: '0001-01-01T00:00:00Z' }, emailAddress: { name: a.person.name, address: a.person.address } })),

@@ -33,7 +33,8 @@ export class EventService {
       if (existing) return existing;
     }
     const organizer = options.organizer ?? { name: mailbox.name, address: mailbox.email };
-    const event = this.store.newEvent({ startMs: parseGraphTime(body.start, 'start'), endMs: parseGraphTime(body.end, 'end'), organizer, organizerCopy: !options.organizer });
+    // The times are checked before anything else; applyBody sets them (and their zones) with the rest.
+    const event = this.store.newEvent({ startMs: parseGraphTime(body.start, 'start').ms, endMs: parseGraphTime(body.end, 'end').ms, organizer, organizerCopy: !options.organizer });
     applyBody(event, body);
     event.transactionId = transactionId;
     if (options.organizer && !event.attendees.some((a) => sameAddress(a.person.address, mailbox.email))) {
@@ -53,8 +54,8 @@ export class EventService {
       const { master, originalStart } = occurrence;
       if (!options.asOrganizer && !this.store.isOrganizer(mailbox, master)) throw forbidden();
       const view = this.store.view(mailbox, id)!;
-      const startMs = body.start !== undefined ? parseGraphTime(body.start, 'start') : undefined;
-      const endMs = body.end !== undefined ? parseGraphTime(body.end, 'end') : startMs !== undefined ? startMs + (view.endMs - view.startMs) : undefined;
+      const startMs = body.start !== undefined ? parseGraphTime(body.start, 'start').ms : undefined;
+      const endMs = body.end !== undefined ? parseGraphTime(body.end, 'end').ms : startMs !== undefined ? startMs + (view.endMs - view.startMs) : undefined;
       this.overrideOccurrence(mailbox, master.id, originalStart, {
         ...(startMs !== undefined ? { startMs, endMs } : {}),
         ...(body.subject !== undefined ? { subject: String(body.subject) } : {}),
@@ -210,6 +211,8 @@ export class EventService {
         location: event.location,
         startMs: event.startMs,
         endMs: event.endMs,
+        startTimeZone: event.startTimeZone,
+        endTimeZone: event.endTimeZone,
         isAllDay: event.isAllDay,
         sensitivity: event.sensitivity,
         recurrence: event.recurrence,

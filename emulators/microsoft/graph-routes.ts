@@ -1,5 +1,6 @@
 /** Graph v1.0 routes: events of the signed-in user's default calendar, delta, and subscriptions. */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { ianaZoneOf } from '../../lib/time-zones';
 import type { FaultPlan } from '../shared/fault-plan';
 import { DeltaError, type DeltaService } from './delta';
 import type { MicrosoftEndpoint } from './endpoints';
@@ -35,12 +36,17 @@ const renderSubscription = (s: Subscription) => ({
 });
 
 /**
- * Times are always rendered in UTC, Graph's default; `Prefer: outlook.timezone` naming another zone is
- * not honoured (and so not reported as applied).
+ * The zone `Prefer: outlook.timezone` names (Windows or IANA), when it is one this emulator knows;
+ * times are otherwise rendered in each event's own zone.
  */
-function preferenceApplied(prefer: string, pageSize: string | undefined): string {
+function preferredZone(request: Request): string | undefined {
+  const zone = /outlook\.timezone="?([^",]+)"?/i.exec(request.header('prefer') ?? '')?.[1];
+  return zone && ianaZoneOf(zone) ? zone : undefined;
+}
+
+function preferenceApplied(pageSize: string | undefined, zone: string | undefined): string {
   const applied = pageSize ? [`odata.maxpagesize=${pageSize}`] : [];
-  if (/outlook\.timezone="?UTC"?/i.test(prefer)) applied.push('outlook.timezone="UTC"');
+  if (zone) applied.push(`outlook.timezone="${zone}"`);
   return applied.join(', ');
 }
 
@@ -66,23 +72,24 @@ export function graphRouter(parts: GraphParts): Router {
     const prefer = req.header('prefer') ?? '';
     const pageSize = /odata\.maxpagesize=(\d+)/.exec(prefer)?.[1];
     const query = new URL(req.originalUrl, 'https://graph.local').searchParams;
-    const body = delta.page(mailbox, query, pageSize ? Number(pageSize) : undefined);
-    const applied = preferenceApplied(prefer, pageSize);
+    const zone = preferredZone(req);
+    const body = delta.page(mailbox, query, pageSize ? Number(pageSize) : undefined, zone);
+    const applied = preferenceApplied(pageSize, zone);
     if (applied) res.set('Preference-Applied', applied);
     res.json(body);
   }));
   router.post('/v1.0/me/events', route('events.create', (req, res, mailbox) => {
-    res.status(201).json(renderEvent(store.view(mailbox, events.create(mailbox, req.body ?? {}, { mail: true }).id)!, mailbox.email));
+    res.status(201).json(renderEvent(store.view(mailbox, events.create(mailbox, req.body ?? {}, { mail: true }).id)!, mailbox.email, preferredZone(req)));
   }));
   router.get('/v1.0/me/events/:id', route('events.get', (req, res, mailbox) => {
     const view = store.view(mailbox, String(req.params.id));
     if (!view) return sendGraphError(res, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-    res.json(renderEvent(view, mailbox.email));
+    res.json(renderEvent(view, mailbox.email, preferredZone(req)));
   }));
   router.patch('/v1.0/me/events/:id', route('events.patch', (req, res, mailbox) => {
     const id = String(req.params.id);
     events.patch(mailbox, id, req.body ?? {}, { mail: true });
-    res.json(renderEvent(store.view(mailbox, id)!, mailbox.email));
+    res.json(renderEvent(store.view(mailbox, id)!, mailbox.email, preferredZone(req)));
   }));
   router.delete('/v1.0/me/events/:id', route('events.delete', (req, res, mailbox) => {
     events.remove(mailbox, String(req.params.id), { mail: true });

@@ -12,9 +12,11 @@
  * and yearly series with occurrences, exceptions and cancelled occurrences; delta with
  * nextLink/deltaLink paging, occurrence stubs, `@removed` and 410 `syncStateNotFound`; subscriptions
  * with the validation handshake, capped expiry, listing, `clientState`, real notifications (retried
- * until answered 2xx) and lifecycle events; scripted faults (429 + Retry-After, 503, …) and call counts.
- * Not supported: calendars other than the default one, time zones other than UTC (requests and
- * `Prefer: outlook.timezone`), `$select`/`$filter`, relative monthly/yearly recurrence, batching.
+ * until answered 2xx) and lifecycle events; times in any Windows or IANA zone, kept as
+ * `originalStartTimeZone` and rendered in the `Prefer: outlook.timezone` zone or the event's own;
+ * scripted faults (429 + Retry-After, 503, …) and call counts.
+ * Not supported: calendars other than the default one, `$select`/`$filter`, relative monthly/yearly
+ * recurrence, series repeating by local time across a DST change (occurrences repeat in UTC), batching.
  *
  * Control: `emulator.control` in process, or over HTTPS: `GET /_emulator` lists the methods,
  * `POST /_emulator/<method>` takes a JSON array of arguments (GET for argument-less ones).

@@ -25,8 +25,15 @@ export interface Mailbox {
 /** Occurrence ids name their series and original start (opaque to clients, as Graph's are). */
 export const occurrenceId = (masterId: string, originalStartMs: number) => `${masterId}_OCC${new Date(originalStartMs).toISOString().replace(/[-:.]/g, '').slice(0, 15)}`;
 
-/** An event as saved: its occurrence overrides as `[original start, override]` pairs. */
-type SavedEvent = Omit<StoredEvent, 'overrides'> & { overrides: [number, OccurrenceOverride][] };
+/**
+ * An event as saved: its occurrence overrides as `[original start, override]` pairs. State saved
+ * before events kept their zones has none: those were UTC, the only zone understood then.
+ */
+type SavedEvent = Omit<StoredEvent, 'overrides' | 'startTimeZone' | 'endTimeZone'> & {
+  overrides: [number, OccurrenceOverride][];
+  startTimeZone?: string;
+  endTimeZone?: string;
+};
 
 export interface MailboxStoreSnapshot {
   clockMs: number;
@@ -34,7 +41,12 @@ export interface MailboxStoreSnapshot {
 }
 
 const saveEvent = (event: StoredEvent): SavedEvent => ({ ...event, overrides: [...event.overrides] });
-const loadEvent = (saved: SavedEvent): StoredEvent => ({ ...saved, overrides: new Map(saved.overrides) });
+const loadEvent = (saved: SavedEvent): StoredEvent => ({
+  ...saved,
+  startTimeZone: saved.startTimeZone ?? 'UTC',
+  endTimeZone: saved.endTimeZone ?? 'UTC',
+  overrides: new Map(saved.overrides),
+});
 const byId = (events: StoredEvent[]) => new Map(events.map((event) => [event.id, event]));
 
 export class MailboxStore {
@@ -96,7 +108,17 @@ export class MailboxStore {
     this.onChange(mailbox, id, change);
   }
 
-  newEvent(fields: { subject?: string; startMs: number; endMs: number; organizer: Person; attendees?: Attendee[]; iCalUId?: string; organizerCopy?: boolean }): StoredEvent {
+  newEvent(fields: {
+    subject?: string;
+    startMs: number;
+    endMs: number;
+    startTimeZone?: string;
+    endTimeZone?: string;
+    organizer: Person;
+    attendees?: Attendee[];
+    iCalUId?: string;
+    organizerCopy?: boolean;
+  }): StoredEvent {
     const now = this.clock.nextMs();
     return {
       id: `AAMkAD${crypto.randomBytes(18).toString('base64url')}`,
@@ -106,6 +128,8 @@ export class MailboxStore {
       location: '',
       startMs: fields.startMs,
       endMs: fields.endMs,
+      startTimeZone: fields.startTimeZone ?? 'UTC',
+      endTimeZone: fields.endTimeZone ?? 'UTC',
       isAllDay: false,
       sensitivity: 'normal',
       showAs: 'busy',

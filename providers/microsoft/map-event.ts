@@ -9,10 +9,14 @@
  * - Attendee `resource` → kind `resource` (rooms, equipment); Graph does not mark distribution lists.
  * - Responses: organizer → accepted (and the guest is flagged organizer), tentativelyAccepted →
  *   tentative, none/notResponded → none.
- * - Times: the adapter asks for UTC (`Prefer: outlook.timezone="UTC"`), rendered as ISO with `Z`.
+ * - Times: the adapter asks for UTC (`Prefer: outlook.timezone="UTC"`), rendered as ISO with `Z`; a
+ *   time rendered in another zone is read in that zone. The event's own zone is
+ *   `originalStartTimeZone` (a Windows name, or the IANA name it was created with), as IANA.
+ * - All-day: the date(s) in the event's own zone, as 00:00 UTC of each date (types.ts `EventTime`).
  * - `transactionId` `crm-<id>` → `crmMeetingId`, `crmo-<id>` → `crmOutOfOfficeId` (write-body.ts).
  */
-import type { CalendarEvent, EventGuest, EventKind, ResponseStatus } from '../types';
+import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
+import type { CalendarEvent, EventGuest, EventKind, EventTime, ResponseStatus } from '../types';
 
 export interface GraphEvent {
   id: string;
@@ -25,6 +29,9 @@ export interface GraphEvent {
   start?: { dateTime: string; timeZone?: string };
   end?: { dateTime: string; timeZone?: string };
   isAllDay?: boolean;
+  /** The zone the organizer scheduled the event in; `start`/`end` are rendered in the preferred zone. */
+  originalStartTimeZone?: string;
+  originalEndTimeZone?: string;
   sensitivity?: string;
   showAs?: string;
   type?: string;
@@ -47,10 +54,37 @@ export const CRM_OUT_OF_OFFICE_PREFIX = 'crmo-';
 const KINDS: Record<string, EventKind> = { singleInstance: 'single', seriesMaster: 'seriesMaster', occurrence: 'occurrence', exception: 'exception' };
 const RESPONSES: Record<string, ResponseStatus> = { accepted: 'accepted', organizer: 'accepted', tentativelyAccepted: 'tentative', declined: 'declined' };
 
-/** Graph renders instants without an offset in the zone it names; the adapter always asks for UTC. */
-function instant(time: { dateTime: string; timeZone?: string }): string {
-  const hasOffset = /[zZ]|[+-]\d\d:\d\d$/.test(time.dateTime);
-  return new Date(hasOffset ? time.dateTime : `${time.dateTime.replace(/(\.\d{3})\d*$/, '$1')}Z`).toISOString();
+type GraphTime = { dateTime: string; timeZone?: string };
+
+const DAY_MS = 86_400_000;
+
+/** Graph renders instants without an offset, in the zone it names (UTC unless it says otherwise). */
+function instant(time: GraphTime): string {
+  if (/[zZ]|[+-]\d\d:\d\d$/.test(time.dateTime)) return new Date(time.dateTime).toISOString();
+  return new Date(instantOfWallTime(time.dateTime, ianaZoneOf(time.timeZone) ?? 'UTC')).toISOString();
+}
+
+/**
+ * The date an all-day boundary falls on. Midnight as rendered is taken as it stands (an all-day event
+ * rendered in its own zone, or Graph rendering all-day dates as they are); otherwise it is the local
+ * midnight of `eventZone` shown in another zone, so its date in that zone. With no zone known, the
+ * nearest midnight: zones lie within about ±12 h of UTC.
+ */
+function allDayDate(time: GraphTime, eventZone: string | undefined): string {
+  if (/T00:00:00(\.0*)?$/.test(time.dateTime)) return time.dateTime.slice(0, 10);
+  const ms = Date.parse(instant(time));
+  if (eventZone) return wallTimeOf(ms, eventZone).slice(0, 10);
+  return new Date(Math.round(ms / DAY_MS) * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** `zoneName`: Graph's original zone; without one, the zone the time is rendered in is all there is. */
+function eventTime(time: GraphTime, zoneName: string | undefined, allDay: boolean): EventTime {
+  const timeZone = ianaZoneOf(zoneName ?? time.timeZone);
+  return {
+    dateTime: allDay ? `${allDayDate(time, timeZone)}T00:00:00.000Z` : instant(time),
+    ...(timeZone ? { timeZone } : {}),
+    allDay,
+  };
 }
 
 /** `ownerEmail` (the calendar's owner), when known, marks that guest `self`: Graph has no such flag. */
@@ -85,8 +119,8 @@ export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarE
     ...(event.subject ? { title: event.subject } : {}),
     ...(event.body?.content ? { description: event.body.content } : {}),
     ...(event.location?.displayName ? { location: event.location.displayName } : {}),
-    ...(event.start ? { start: { dateTime: instant(event.start), allDay: event.isAllDay === true } } : {}),
-    ...(event.end ? { end: { dateTime: instant(event.end), allDay: event.isAllDay === true } } : {}),
+    ...(event.start ? { start: eventTime(event.start, event.originalStartTimeZone, event.isAllDay === true) } : {}),
+    ...(event.end ? { end: eventTime(event.end, event.originalEndTimeZone ?? event.originalStartTimeZone, event.isAllDay === true) } : {}),
     visibility: event.sensitivity === 'private' || event.sensitivity === 'confidential' ? 'private' : 'default',
     eventType: event.showAs === 'oof' ? 'outOfOffice' : 'default',
     ...(organizerAddress

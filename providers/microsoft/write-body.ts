@@ -2,7 +2,8 @@
  * What the CRM writes, as Graph event bodies. Pure.
  */
 import crypto from 'node:crypto';
-import type { CreateEventOptions, EventInput } from '../types';
+import { ianaZoneOf, wallTimeOf } from '../../lib/time-zones';
+import type { CreateEventOptions, EventInput, EventTime } from '../types';
 import { CRM_OUT_OF_OFFICE_PREFIX, CRM_TRANSACTION_PREFIX } from './map-event';
 
 /** Graph documents no length limit for `transactionId`; stay short anyway (ids here are UUIDs: 41 chars). */
@@ -27,8 +28,17 @@ export function transactionIdFor(options: CreateEventOptions): string {
   return `${OTHER_WRITE_PREFIX}${crypto.createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
 }
 
-/** An instant as Graph's `dateTimeTimeZone`, in UTC. */
-const graphTime = (iso: string) => ({ dateTime: new Date(iso).toISOString().replace('Z', ''), timeZone: 'UTC' });
+/**
+ * A time as Graph's `dateTimeTimeZone`: the wall-clock time in the event's IANA zone, named as it is
+ * (Graph takes IANA names as well as Windows ones), so Outlook and the invitations show that zone;
+ * UTC when there is none, or one this runtime cannot name. An all-day boundary is midnight of its
+ * date in that zone.
+ */
+function graphTime(time: EventTime): { dateTime: string; timeZone: string } {
+  const timeZone = ianaZoneOf(time.timeZone) ?? 'UTC';
+  if (time.allDay) return { dateTime: `${time.dateTime.slice(0, 10)}T00:00:00`, timeZone };
+  return { dateTime: wallTimeOf(Date.parse(time.dateTime), timeZone), timeZone };
+}
 
 /** The Graph fields for the given (possibly partial) input; absent fields are left alone by a PATCH. */
 export function graphEventBody(input: Partial<EventInput>): Record<string, unknown> {
@@ -36,8 +46,8 @@ export function graphEventBody(input: Partial<EventInput>): Record<string, unkno
     ...(input.title !== undefined ? { subject: input.title } : {}),
     ...(input.description !== undefined ? { body: { contentType: 'text', content: input.description } } : {}),
     ...(input.location !== undefined ? { location: { displayName: input.location } } : {}),
-    ...(input.start ? { start: graphTime(input.start.dateTime), isAllDay: input.start.allDay === true } : {}),
-    ...(input.end ? { end: graphTime(input.end.dateTime) } : {}),
+    ...(input.start ? { start: graphTime(input.start), isAllDay: input.start.allDay === true } : {}),
+    ...(input.end ? { end: graphTime(input.end) } : {}),
     ...(input.attendees
       ? { attendees: input.attendees.map((a) => ({ type: 'required', emailAddress: { address: a.email, ...(a.name ? { name: a.name } : {}) } })) }
       : {}),

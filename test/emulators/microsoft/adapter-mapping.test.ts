@@ -38,8 +38,8 @@ describe('Microsoft adapter mapping', () => {
       kind: 'single',
       status: 'confirmed',
       title: 'Plan',
-      start: { dateTime: '2030-01-02T09:00:00.000Z', allDay: false },
-      end: { dateTime: '2030-01-02T10:00:00.000Z', allDay: false },
+      start: { dateTime: '2030-01-02T09:00:00.000Z', timeZone: 'UTC', allDay: false },
+      end: { dateTime: '2030-01-02T10:00:00.000Z', timeZone: 'UTC', allDay: false },
       visibility: 'private',
       eventType: 'outOfOffice',
       organizer: { email: 'olga@customer.example', name: 'Olga', self: false },
@@ -88,7 +88,7 @@ describe('Microsoft adapter mapping', () => {
     expect(mapGraphEvent({ id: 'w', transactionId: 'crmw-probe-7' })).not.toHaveProperty('crmOutOfOfficeId');
     expect(graphEventBody({ title: 'Away', start: { dateTime: '2030-01-01T00:00:00Z', allDay: true }, outOfOffice: true, attendees: [{ email: 'a@b.example' }] })).toEqual({
       subject: 'Away',
-      start: { dateTime: '2030-01-01T00:00:00.000', timeZone: 'UTC' },
+      start: { dateTime: '2030-01-01T00:00:00', timeZone: 'UTC' },
       isAllDay: true,
       showAs: 'oof',
       attendees: [],
