@@ -98,6 +98,15 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
         const version = new Date(patched.updatedAt);
         await db.calendarEventLink.updateMany({ where: { id: link.id, OR: [{ sourceUpdatedAt: null }, { sourceUpdatedAt: { lt: version } }] }, data: { sourceUpdatedAt: version } });
       }
+      // The calendar holds the edit now; a later edit still on its way keeps its own mark.
+      if (meeting.calendarUpdatePendingSince) {
+        await db.meeting.updateMany({ where: { id: meetingId, calendarUpdatePendingSince: meeting.calendarUpdatePendingSince }, data: { calendarUpdatePendingSince: null } });
+      }
+    }),
+
+    /** An edit the calendar refused for good: the sync applies the calendar's version again. */
+    releaseCalendarUpdate: mapFailures(async (meetingId: string): Promise<void> => {
+      await db.meeting.updateMany({ where: { id: meetingId }, data: { calendarUpdatePendingSince: null } });
     }),
 
     markMeetingFailed: mapFailures(async (meetingId: string, reason: string): Promise<void> => {

@@ -114,8 +114,11 @@ export async function createScheduledMeeting(db: Database, accountId: string, in
   });
 }
 
-/** Applies a CRM edit; new guests replace the contact guests (others, like the organizer, stay). */
-export async function editMeeting(db: Database, accountId: string, meetingId: string, changes: MeetingChanges) {
+/**
+ * Applies a CRM edit; new guests replace the contact guests (others, like the organizer, stay).
+ * `calendarUpdate`: the edit goes to the calendar next, and is marked pending until it is there.
+ */
+export async function editMeeting(db: Database, accountId: string, meetingId: string, changes: MeetingChanges, options: { calendarUpdate?: boolean } = {}) {
   if (changes.guestContactIds) await checkRecords(db, accountId, { guestContactIds: changes.guestContactIds, associations: { contacts: [], companies: [], deals: [], tickets: [] } });
   return db.$transaction(async (tx) => {
     const meeting = await tx.meeting.findFirst({ where: { id: meetingId, accountId, deletedAt: null } });
@@ -144,6 +147,7 @@ export async function editMeeting(db: Database, accountId: string, meetingId: st
         timeZone: changes.timeZone,
         startAt,
         endAt,
+        ...(options.calendarUpdate ? { calendarUpdatePendingSince: new Date() } : {}),
       },
     });
   });

@@ -5,7 +5,7 @@
  * same workflow; their activities use client-chosen provider ids, so a retried activity creates
  * nothing twice.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { CalendarWriteActivities } from '../activities/calendar-writes';
 
 const NON_RETRYABLE = ['AuthRevokedError', 'PermissionDeniedError', 'InvalidRequestError', 'NotConnectedError', 'NotFoundError'];
@@ -33,9 +33,18 @@ export async function scheduleMeetingWorkflow(meetingId: string): Promise<'SCHED
   }
 }
 
-/** Patches the meeting's calendar event from the CRM meeting and notifies its guests. */
+/**
+ * Patches the meeting's calendar event from the CRM meeting and notifies its guests. An edit the
+ * calendar refuses for good stops holding the sync back (runs begun before that existed just fail).
+ */
 export async function updateMeetingEventWorkflow(meetingId: string, notify: boolean): Promise<void> {
-  await activities.patchMeetingEvent(meetingId, notify);
+  if (!patched('release-pending-calendar-update')) return activities.patchMeetingEvent(meetingId, notify);
+  try {
+    await activities.patchMeetingEvent(meetingId, notify);
+  } catch (error) {
+    await bookkeeping.releaseCalendarUpdate(meetingId);
+    throw error;
+  }
 }
 
 /** Creates the period's out-of-office event, or deletes it once the period was removed. */

@@ -33,6 +33,8 @@ export interface MeetingRow {
   seriesId: string | null;
   instanceStart: Date | null;
   deletedAt: Date | null;
+  /** A CRM edit is on its way to the calendar (see `upsertMeeting`). */
+  calendarUpdatePendingSince: Date | null;
 }
 
 export interface AttendeeRow {
@@ -158,6 +160,10 @@ export class PageModel {
     const { fields } = decision;
     const existing = this.target(event, decision);
     if (existing?.row.deletedAt) return false; // deleted in the CRM: sync never revives it (SPEC §5)
+    // A CRM edit on its way to the calendar is newer than what the calendar shows: applying that
+    // would revert the edit, and the patch would then write the reverted meeting back. Its own
+    // version comes back with the next sync. A cancellation still applies.
+    if (existing?.row.calendarUpdatePendingSince && fields.status !== 'CANCELLED') return false;
 
     const values: MeetingValues = {
       title: fields.title,
@@ -183,6 +189,7 @@ export class PageModel {
         source: 'CALENDAR',
         meetingKey: decision.meetingKey,
         deletedAt: null,
+        calendarUpdatePendingSince: null,
       };
       meeting = { ...track(row), created: true };
       this.meetings.set(row.id, meeting);

@@ -73,8 +73,10 @@ export async function savePage(tx: Tx, model: PageModel): Promise<void> {
     if (count < meetings.created.length) throw new MeetingKeyRace('a meeting key of this page was taken meanwhile');
   }
   for (const meeting of meetings.updated) {
-    // A meeting deleted in the CRM meanwhile stays as the CRM left it.
-    await tx.meeting.updateMany({ where: { id: meeting.id, deletedAt: null }, data: pick(meeting, MEETING_VALUES) });
+    // A meeting deleted in the CRM meanwhile stays as the CRM left it; so does one edited with
+    // "send update" meanwhile, unless the calendar cancelled it (see PageModel.upsertMeeting).
+    const editGuard = meeting.status === 'CANCELLED' ? {} : { calendarUpdatePendingSince: null };
+    await tx.meeting.updateMany({ where: { id: meeting.id, deletedAt: null, ...editGuard }, data: pick(meeting, MEETING_VALUES) });
   }
 
   if (attendees.deleted.length) {

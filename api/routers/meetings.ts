@@ -104,7 +104,7 @@ export function meetingsRouter(db: Database, workflows: WorkflowControl): Router
         throw conflict('no_calendar_event', "the meeting has no event in its owner's calendar to update");
       }
     }
-    const updated = await editMeeting(db, accountId, id, changes);
+    const updated = await editMeeting(db, accountId, id, changes, { calendarUpdate: sendUpdate });
     if (!updated) throw notFound('meeting');
     if (sendUpdate) await workflows.updateMeetingEvent(id, updated.updatedAt.getTime().toString(), true);
     res.json(meetingView(await findMeeting(accountId, id)));

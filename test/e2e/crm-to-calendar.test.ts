@@ -135,6 +135,26 @@ describe.each(E2E_PROVIDERS)('CRM → calendar on %s', (provider) => {
     expect(await meeting(account, created.body.id)).toMatchObject({ title: 'Pricing (final)' });
   });
 
+  it('keeps a CRM edit when a full resync re-applies the event as it was before the edit reached the calendar', async () => {
+    const { account, user, contactIds } = await setUp();
+    const created = await schedule(account, { ownerUserId: user.id, title: 'Renewal', startAt: inDays(13, 9), endAt: inDays(13, 10), guestContactIds: [contactIds[0]] });
+    await waitForStatus(account, created.body.id, 'SCHEDULED');
+    await waitFor(async () => (await meeting(account, created.body.id)).calendarEvents.length === 1, 'the event linked');
+    // Found by the chaos run: a full re-read applies every event again, the unedited one included.
+    calendar.failNext('patch', 6, 503, 2);
+    const edit = { title: 'Renewal (moved)', startAt: inDays(14, 11), endAt: inDays(14, 12), sendUpdate: true };
+    expect((await harness.http().patch(`/v1/meetings/${created.body.id}`).set(account.auth).send(edit)).status).toBe(200);
+    const requestedAt = Date.now();
+    expect((await harness.http().post(`/v1/users/${user.id}/calendar-connection/resync`).set(account.auth)).status).toBe(202);
+    await harness.waitForConnection(account, user, (c) => Date.parse(c.lastSyncAt) >= requestedAt, 'the full resync');
+    expect(await meeting(account, created.body.id)).toMatchObject({ title: 'Renewal (moved)', startAt: inDays(14, 11) });
+    harness.emulator(provider).clearFaults();
+
+    await waitFor(async () => (await calendar.events(user.email)).some((e) => e.title === 'Renewal (moved)' && e.start === inDays(14, 11)), 'the edit in the calendar');
+    await waitFor(async () => (await harness.db.meeting.findUniqueOrThrow({ where: { id: created.body.id } })).calendarUpdatePendingSince === null, 'the edit no longer pending');
+    expect(await meeting(account, created.body.id)).toMatchObject({ title: 'Renewal (moved)', startAt: inDays(14, 11) });
+  });
+
   it('deletes a meeting from the CRM only: the calendar event stays', async () => {
     const { account, user, contactIds } = await setUp();
     const created = await schedule(account, { ownerUserId: user.id, title: 'Keep my event', startAt: inDays(10, 9), endAt: inDays(10, 10), guestContactIds: [contactIds[0]] });

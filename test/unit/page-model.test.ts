@@ -34,6 +34,7 @@ const storedMeeting = (extra: Partial<MeetingRow & { attendees: AttendeeRow[] }>
   seriesId: null,
   instanceStart: null,
   deletedAt: null,
+  calendarUpdatePendingSince: null,
   attendees: [{ meetingId: 'meeting-1', emailKey: 'ann@customer.example', email: 'ann@customer.example', name: null, response: 'ACCEPTED', organizer: false, contactId: 'contact-ann' }],
   ...extra,
 });
@@ -102,6 +103,17 @@ describe('carrying out a page of decisions', () => {
     expect(page.meetings.get('crm-meeting')!.row.meetingKey).toBe('crm:crm-meeting');
     expect(page.attendees.get('crm-meeting')!.get('owner@portal.example')).toMatchObject({ deleted: false, updated: false });
     expect(page.link('evt-9')?.meetingId).toBe('crm-meeting');
+  });
+
+  it('leaves a CRM edit on its way to the calendar alone, but applies a cancellation (SPEC §5 edit with update)', () => {
+    const pending = () => model({ meetings: [storedMeeting({ title: 'Intro (CRM edit)', calendarUpdatePendingSince: new Date() })], links: [storedLink()] });
+    const older = pending();
+    expect(older.upsertMeeting(event({ id: 'evt-1' }), decision({ fields: { ...decision().fields, title: 'Intro' } }))).toBe(false);
+    expect(older.hasChanges()).toBe(false);
+
+    const cancelled = pending();
+    expect(cancelled.upsertMeeting(event({ id: 'evt-1' }), decision({ fields: { ...decision().fields, status: 'CANCELLED' } }))).toBe(true);
+    expect(cancelled.meetings.get('meeting-1')!.row.status).toBe('CANCELLED');
   });
 
   it('never revives a meeting deleted in the CRM', () => {
