@@ -100,8 +100,10 @@ export async function runIncrementalSync(
 }
 
 /**
- * Linked meetings and out-of-office periods of `window` that a full listing did not show (`seen`):
- * each is looked up on its own (`confirmRemovals`), and removed when its event is gone.
+ * Linked meetings, out-of-office periods and logged occurrences of `window` that a full listing did
+ * not show (`seen`): each is looked up on its own (`confirmRemovals`) and removed when its event is
+ * gone; a gone occurrence of a series as the CRM applied it is a cancelled week (Graph lists a
+ * cancelled occurrence no more, and a full read has no `@removed` to say so).
  */
 async function removeUnseen(
   deps: ApplyDependencies,
@@ -112,7 +114,7 @@ async function removeUnseen(
   tally: Tally,
 ): Promise<void> {
   const connectionId = session.connection.id;
-  const [meetings, periods] = await Promise.all([
+  const [meetings, periods, occurrences] = await Promise.all([
     deps.db.calendarEventLink.findMany({
       where: { connectionId, meeting: { status: { not: 'CANCELLED' }, deletedAt: null, startAt: { gte: new Date(window.start), lte: new Date(window.end) } } },
       select: { providerEventId: true },
@@ -121,8 +123,12 @@ async function removeUnseen(
       where: { connectionId, deletedAt: null, providerEventId: { not: null }, endAt: { gte: new Date(window.start) }, startAt: { lte: new Date(window.end) } },
       select: { providerEventId: true },
     }),
+    deps.db.seriesOccurrence.findMany({
+      where: { connectionId, originalStart: { gte: new Date(window.start), lte: new Date(window.end) } },
+      select: { providerEventId: true },
+    }),
   ]);
-  const unseen = [...meetings, ...periods].map((link) => link.providerEventId!).filter((id) => !seen.has(id));
+  const unseen = [...new Set([...meetings, ...periods, ...occurrences].map((row) => row.providerEventId!))].filter((id) => !seen.has(id));
   if (unseen.length === 0) return;
   const removals = unseen.map((id) => ({ id, kind: 'single' as const, status: 'cancelled' as const, removed: true, visibility: 'default' as const, eventType: 'default' as const, guests: [] }));
   await applyEvents(deps, context, await confirmRemovals(deps.db, session, removals), tally, 'reapply');
