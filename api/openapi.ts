@@ -292,6 +292,8 @@ export function openApiDocument(publicBaseUrl: string): Json {
         post: {
           tags: ['Meetings'],
           summary: 'Schedule a meeting into the owner’s calendar, with invitations',
+          description:
+            'A timed meeting takes `startAt`/`endAt` as date-times with offset. An all-day one takes `"allDay": true` and dates, the end exclusive as in Google Calendar and Microsoft Graph: `{"allDay": true, "startAt": "2026-12-10", "endAt": "2026-12-13", "timeZone": "Asia/Tokyo"}` is 10 to 12 December. It becomes a Google `date` event, and an Outlook `isAllDay` event from midnight to midnight in `timeZone`; it reads back with those dates at 00:00 UTC, in every zone.',
           parameters: [idempotencyKey],
           requestBody: jsonBody(scheduleBody),
           responses: {
@@ -308,6 +310,8 @@ export function openApiDocument(publicBaseUrl: string): Json {
         patch: {
           tags: ['Meetings'],
           summary: 'Edit a meeting; with `sendUpdate` the calendar event is patched and guests (new ones included) are notified',
+          description:
+            'Times take the meeting’s form: dates for an all-day meeting, date-times otherwise. Sending `allDay` to turn it on or off needs both `startAt` and `endAt` in the new form.',
           requestBody: jsonBody(editBody),
           responses: { 200: jsonResponse('The meeting'), 409: errorResponse('No calendar event to update'), ...commonErrors },
         },

@@ -6,14 +6,17 @@
 import type { Database } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
 import { InvalidInputError, StateConflictError, type FieldProblem } from './errors';
+import { resolveTimes } from './meeting-times';
 
 export interface MeetingInput {
   ownerUserId: string;
   title: string;
   description?: string;
   location?: string;
+  /** Date-times with offset; with `allDay`, dates (`2026-12-10`), the end exclusive (crm/meeting-times.ts). */
   startAt: string;
   endAt: string;
+  allDay?: boolean;
   timeZone?: string;
   guestContactIds: string[];
   associations: { contacts: string[]; companies: string[]; deals: string[]; tickets: string[] };
@@ -79,6 +82,8 @@ async function guestAttendees(tx: Tx, accountId: string, contactIds: string[]) {
  * answer was lost) is returned as it is.
  */
 export async function createScheduledMeeting(db: Database, accountId: string, input: MeetingInput, id?: string) {
+  const times = resolveTimes(input);
+  if (times.problems.length) throw new InvalidInputError(times.problems);
   const { connection } = await usableConnection(db, accountId, input.ownerUserId);
   await checkRecords(db, accountId, input);
   return db.$transaction(async (tx) => {
@@ -95,8 +100,9 @@ export async function createScheduledMeeting(db: Database, accountId: string, in
         title: input.title,
         description: input.description ?? null,
         location: input.location ?? null,
-        startAt: new Date(input.startAt),
-        endAt: new Date(input.endAt),
+        startAt: times.startAt,
+        endAt: times.endAt,
+        allDay: times.allDay,
         timeZone: input.timeZone ?? null,
         status: 'SCHEDULING',
         source: 'CRM',
@@ -123,9 +129,9 @@ export async function editMeeting(db: Database, accountId: string, meetingId: st
   return db.$transaction(async (tx) => {
     const meeting = await tx.meeting.findFirst({ where: { id: meetingId, accountId, deletedAt: null } });
     if (!meeting) return undefined;
-    const startAt = changes.startAt ? new Date(changes.startAt) : meeting.startAt;
-    const endAt = changes.endAt ? new Date(changes.endAt) : meeting.endAt;
-    if (endAt <= startAt) throw new InvalidInputError([{ field: changes.endAt ? 'endAt' : 'startAt', problem: 'the meeting must end after it starts' }]);
+    // Dates or date-times as the meeting is (or becomes) all-day or not; checked before anything is written.
+    const { problems, ...times } = resolveTimes(changes, meeting);
+    if (problems.length) throw new InvalidInputError(problems);
     if (changes.guestContactIds) {
       const guests = await guestAttendees(tx, accountId, changes.guestContactIds);
       await tx.meetingAttendee.deleteMany({ where: { meetingId, contactId: { not: null }, emailKey: { notIn: guests.map((g) => g.emailKey) } } });
@@ -145,8 +151,7 @@ export async function editMeeting(db: Database, accountId: string, meetingId: st
         description: changes.description,
         location: changes.location,
         timeZone: changes.timeZone,
-        startAt,
-        endAt,
+        ...times,
         ...(options.calendarUpdate ? { calendarUpdatePendingSince: new Date() } : {}),
       },
     });

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { Database } from '../../db/client';
 import type { WorkflowControl } from '../../connections/workflow-control';
 import { meetingInclude, meetingView } from '../../crm/meeting-view';
+import type { FieldProblem } from '../../crm/errors';
+import { formProblems, resolveTimes } from '../../crm/meeting-times';
 import { createScheduledMeeting, editMeeting, usableConnection } from '../../crm/schedule-meeting';
 import { conflict, notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
@@ -17,6 +19,14 @@ import { pageArgs, pageOf, pageQuery } from './record-router';
 const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
 const uuids = z.array(z.uuid({ message: 'must be a UUID' })).max(200);
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with offset, e.g. 2026-12-01T10:00:00Z' });
+/** Which of the two a boundary must be depends on `allDay` (crm/meeting-times.ts), checked over the whole body. */
+const boundary = (which: 'start' | 'end') =>
+  z.union([instant, z.iso.date()], { error: 'must be an ISO-8601 date-time with offset (2026-12-01T10:00:00Z), or with allDay: true a date (2026-12-01)' }).meta({
+    description:
+      which === 'start'
+        ? 'When the meeting starts: a date-time with offset; for an all-day meeting its first day (`YYYY-MM-DD`).'
+        : 'When the meeting ends: a date-time with offset; for an all-day meeting the day after its last day (`YYYY-MM-DD`, exclusive, as Google Calendar and Microsoft Graph have it: a one-day meeting on 2026-12-10 ends 2026-12-11).',
+  });
 const timeZone = z.string().refine((zone) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
@@ -30,16 +40,27 @@ const meetingFields = {
   title: z.string().trim().min(1, 'must not be empty').max(500),
   description: z.string().max(20_000).optional(),
   location: z.string().trim().max(1000).optional(),
-  startAt: instant,
-  endAt: instant,
-  timeZone: timeZone.optional(),
+  startAt: boundary('start'),
+  endAt: boundary('end'),
+  allDay: z.boolean().meta({
+    description: 'An all-day meeting: `startAt`/`endAt` are dates, read back as 00:00 UTC of those dates. Changing it in a PATCH needs both new boundaries.',
+  }),
+  timeZone: timeZone.optional().meta({
+    description: 'IANA zone the event is written in (UTC when absent). For an all-day meeting, the zone whose midnights Outlook files it between; Google keeps the dates alone.',
+  }),
   guestContactIds: uuids,
+};
+
+/** Adds each problem of `problems` as a zod issue, so it reads like any other field error. */
+const addProblems = (ctx: z.RefinementCtx, problems: FieldProblem[]) => {
+  for (const { field, problem } of problems) ctx.addIssue({ code: 'custom', path: [field], message: problem });
 };
 
 export const scheduleBody = z
   .object({
     ownerUserId: z.uuid({ message: 'must be a UUID' }),
     ...meetingFields,
+    allDay: meetingFields.allDay.default(false),
     guestContactIds: uuids.default([]),
     associations: z
       .object({ contacts: uuids.default([]), companies: uuids.default([]), deals: uuids.default([]), tickets: uuids.default([]) })
@@ -47,11 +68,13 @@ export const scheduleBody = z
       .default({ contacts: [], companies: [], deals: [], tickets: [] }),
   })
   .strict()
-  .refine((m) => Date.parse(m.endAt) > Date.parse(m.startAt), { path: ['endAt'], message: 'the meeting must end after it starts' });
+  .superRefine((m, ctx) => addProblems(ctx, resolveTimes(m).problems));
 
 export const editBody = z
   .object({ ...z.object(meetingFields).partial().shape, sendUpdate: z.boolean().default(false) })
-  .strict();
+  .strict()
+  // Without `allDay` the stored meeting decides, once it is read (crm/schedule-meeting.ts).
+  .superRefine((m, ctx) => addProblems(ctx, m.allDay === undefined ? [] : formProblems(m, m.allDay)));
 
 export function meetingsRouter(db: Database, workflows: WorkflowControl): Router {
   const router = Router();

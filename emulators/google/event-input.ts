@@ -36,11 +36,15 @@ function text(value: unknown, field: string): string | undefined {
 /** A validated event time; a local `dateTime` without offset is resolved in its `timeZone`. */
 export function parseTime(value: unknown, field: 'start' | 'end' | 'originalStartTime'): EventDateTime {
   if (!value || typeof value !== 'object') throw badRequest(`Missing ${field === 'end' ? 'end' : 'start'} time.`, 'required');
+  // JSON `null` is an unset field, as Google reads it: `{ date, dateTime: null }` is an all-day time.
   const { dateTime, date, timeZone } = value as Body;
   const zone = text(timeZone, `${field}.timeZone`);
   if (zone !== undefined && !isIanaZone(zone)) throw badRequest(`Invalid time zone definition for ${field} time.`);
-  if (typeof date === 'string' && dateTime === undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) throw badRequest(`Invalid value for: ${field}.date`);
+  if (typeof date === 'string' && (dateTime === undefined || dateTime === null)) {
+    // A real calendar day: Date.parse alone takes 2026-02-30 for 2 March.
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date)) || new Date(date).toISOString().slice(0, 10) !== date) {
+      throw badRequest(`Invalid value for: ${field}.date`);
+    }
     return { date, ...(zone ? { timeZone: zone } : {}) };
   }
   if (typeof dateTime !== 'string' || (date !== undefined && date !== null)) throw badRequest(`Missing ${field} time.`, 'required');

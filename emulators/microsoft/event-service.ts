@@ -4,6 +4,7 @@
  * every attendee who has a mailbox here; Outlook mails the guests itself (recorded in the outbox)
  * when a change comes through Graph.
  */
+import { ianaZoneOf, wallTimeOf } from '../../lib/time-zones';
 import { applyBody, parseGraphTime, sameAddress, type Attendee, type GraphResponse, type OccurrenceOverride, type StoredEvent } from './event-model';
 import { occurrenceId, occurrences, type Mailbox, type MailboxStore } from './mailboxes';
 
@@ -18,6 +19,20 @@ export interface OutboxMessage {
 
 const notFound = (id: string) => Object.assign(new Error(`The specified object was not found in the store (${id}).`), { status: 404, code: 'ErrorItemNotFound' });
 const forbidden = () => Object.assign(new Error('Only the organizer can change this meeting for everyone.'), { status: 403, code: 'ErrorAccessDenied' });
+
+/**
+ * Graph's rule for an all-day event: "start and end time must be set to midnight and be in the same
+ * time zone", single-day or multi-day (event resource, `isAllDay`:
+ * https://learn.microsoft.com/en-us/graph/api/resources/event?view=graph-rest-1.0). Graph answers 400.
+ */
+function checkAllDay(event: StoredEvent): void {
+  if (!event.isAllDay) return;
+  const zone = ianaZoneOf(event.startTimeZone) ?? 'UTC';
+  const atMidnight = (ms: number) => wallTimeOf(ms, zone).endsWith('T00:00:00.000');
+  if (zone !== (ianaZoneOf(event.endTimeZone) ?? 'UTC') || !atMidnight(event.startMs) || !atMidnight(event.endMs)) {
+    throw Object.assign(new Error('An all-day event must start and end at midnight, in the same time zone.'), { status: 400, code: 'ErrorInvalidRequest' });
+  }
+}
 
 export class EventService {
   readonly outbox: OutboxMessage[] = [];
@@ -36,6 +51,7 @@ export class EventService {
     // The times are checked before anything else; applyBody sets them (and their zones) with the rest.
     const event = this.store.newEvent({ startMs: parseGraphTime(body.start, 'start').ms, endMs: parseGraphTime(body.end, 'end').ms, organizer, organizerCopy: !options.organizer });
     applyBody(event, body);
+    checkAllDay(event);
     event.transactionId = transactionId;
     if (options.organizer && !event.attendees.some((a) => sameAddress(a.person.address, mailbox.email))) {
       event.attendees.push({ type: 'required', response: 'none', person: { name: mailbox.name, address: mailbox.email } });
@@ -70,6 +86,10 @@ export class EventService {
     const previous = event.attendees;
     const timeOrPlace = body.start !== undefined || body.end !== undefined || body.location !== undefined || body.subject !== undefined;
     const instancesBefore = event.recurrence ? occurrences(event).map((o) => o.id) : [];
+    // Checked on a copy first: a refused patch leaves the event as it was.
+    const next = { ...event };
+    applyBody(next, body);
+    checkAllDay(next);
     applyBody(event, body);
     const dropped = previous.filter((a) => !event.attendees.some((now) => sameAddress(now.person.address, a.person.address)));
     this.bump(event);

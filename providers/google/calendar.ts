@@ -32,9 +32,15 @@ export function googleEventIdFor(clientId: string): string {
   return `crm1${Buffer.from(clientId, 'utf8').toString('hex')}`;
 }
 
+/**
+ * An all-day boundary is a `date`, anything else a `dateTime`; the other one is sent as `null`, as a
+ * patch merges `start`/`end` key by key and an event turned all-day (or back) must not keep both
+ * (Google's answer on apps-api-issues #3110).
+ */
 function toGoogleTime(time: EventTime): calendar_v3.Schema$EventDateTime {
-  if (time.allDay) return { date: time.dateTime.slice(0, 10), ...(time.timeZone ? { timeZone: time.timeZone } : {}) };
-  return { dateTime: time.dateTime, ...(time.timeZone ? { timeZone: time.timeZone } : {}) };
+  const zone = time.timeZone ? { timeZone: time.timeZone } : {};
+  if (time.allDay) return { date: time.dateTime.slice(0, 10), dateTime: null, ...zone };
+  return { dateTime: time.dateTime, date: null, ...zone };
 }
 
 export class GoogleCalendar implements CalendarProvider {

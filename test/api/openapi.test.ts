@@ -14,6 +14,10 @@ describe('OpenAPI document', () => {
     const schedule = response.body.paths['/v1/meetings'].post.requestBody.content['application/json'].schema;
     expect(schedule.required).toEqual(expect.arrayContaining(['ownerUserId', 'title', 'startAt', 'endAt']));
     expect(schedule.additionalProperties).toBe(false);
+    // All-day meetings: dates, the end exclusive as the providers have it, and said so.
+    expect(schedule.properties.allDay).toMatchObject({ type: 'boolean', default: false });
+    expect(schedule.properties.endAt.anyOf).toEqual(expect.arrayContaining([expect.objectContaining({ format: 'date' })]));
+    expect(schedule.properties.endAt.description).toMatch(/exclusive/);
   });
 
   it('documents only routes that exist', async () => {
