@@ -1,8 +1,9 @@
 /**
  * Where the provider sends the user's browser back after consent. Public (no API key): the signed,
- * one-time `state` is what authenticates it.
+ * one-time `state` is what authenticates it. The answer is a page for a person, not an API client:
+ * what happened, in their words, and what to do next.
  */
-import { Router } from 'express';
+import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { completeConnection, IntegrationConflictError, PROVIDER_LABEL, UnknownUserError, type ConnectDependencies } from '../../connections/connect';
 import { InvalidStateError, StateAlreadyUsedError } from '../../connections/oauth-state';
@@ -11,38 +12,100 @@ import type { ProviderName } from '../../providers/types';
 
 const query = z.object({ code: z.string().min(1).optional(), state: z.string().min(1).optional(), error: z.string().optional(), error_description: z.string().optional() });
 
+/** The consent page's button that grants access, as each provider labels it. */
+const ALLOW_BUTTON: Record<ProviderName, string> = { GOOGLE: 'Allow', MICROSOFT: 'Accept' };
+
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const page = (title: string, message: string) =>
-  `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`;
+const sentence = (text: string) => `${text.charAt(0).toUpperCase()}${text.slice(1)}${/[.!?]$/.test(text) ? '' : '.'}`;
+
+const STYLE =
+  'body{font-family:system-ui,sans-serif;background:#f4f5f7;color:#1f2328;margin:0;padding:3rem 1rem;line-height:1.5}' +
+  'main{max-width:34rem;margin:0 auto;background:#fff;border-radius:8px;padding:1.5rem 2rem;border-top:6px solid}' +
+  '.connected{border-color:#1a7f37}.not-connected{border-color:#cf222e}h1{font-size:1.4rem;margin:0 0 .75rem}' +
+  '.next{background:#f6f8fa;border-radius:6px;padding:.75rem 1rem}';
+
+interface Outcome {
+  connected: boolean;
+  title: string;
+  message: string;
+  next: string;
+}
+
+function send(res: Response, status: number, outcome: Outcome): void {
+  const html =
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
+    `<title>${escapeHtml(outcome.title)}</title><style>${STYLE}</style></head><body>` +
+    `<main class="${outcome.connected ? 'connected' : 'not-connected'}"><h1>${escapeHtml(outcome.title)}</h1>` +
+    `<p>${escapeHtml(outcome.message)}</p><p class="next"><strong>What next:</strong> ${escapeHtml(outcome.next)}</p></main></body></html>`;
+  // The address holds a one-time code: a reload must ask again (and get "connected"), never a cached copy.
+  res.status(status).set('Cache-Control', 'no-store').type('html').send(html);
+}
+
+const START_AGAIN = 'go back to the CRM and connect your calendar again.';
+const CLOSE = 'you can close this window and go back to the CRM.';
+
+function connected(provider: ProviderName, message: string): Outcome {
+  return { connected: true, title: `${PROVIDER_LABEL[provider]} connected`, message, next: sentence(CLOSE) };
+}
+
+function notConnected(message: string, next: string): Outcome {
+  return { connected: false, title: 'Calendar not connected', message: sentence(message), next: sentence(next) };
+}
+
+/** What the provider's `error` means to the person who was on its consent page. */
+function providerRefusal(provider: ProviderName, error: string, description: string | undefined): Outcome {
+  const label = PROVIDER_LABEL[provider];
+  if (error === 'access_denied') {
+    return notConnected(
+      `you declined access to your ${label}, so it was not connected and nothing was shared`,
+      `to connect it, go back to the CRM, connect your calendar again and click "${ALLOW_BUTTON[provider]}"`,
+    );
+  }
+  return notConnected(`${label} did not grant access: ${error}${description ? ` (${description})` : ''}`, `${START_AGAIN} If this keeps happening, send this message to your CRM administrator`);
+}
+
+/** The page for a failure of the exchange itself, with its HTTP status; `undefined` for an unexpected one. */
+function failure(provider: ProviderName, error: unknown): [number, Outcome] | undefined {
+  if (error instanceof InvalidStateError) {
+    return [400, notConnected(`the link that brought you here cannot be used: ${error.message}`, `${START_AGAIN} Each link works only once, and only for a few minutes`)];
+  }
+  if (error instanceof IntegrationConflictError) {
+    return [409, notConnected(error.message, `connect a ${PROVIDER_LABEL[error.installed]} calendar instead, or ask your CRM administrator to change the account's calendar integration`)];
+  }
+  if (error instanceof UnknownUserError) return [404, notConnected(error.message, 'ask your CRM administrator whether your CRM user still exists, then connect again')];
+  if (error instanceof ProviderError) {
+    return [502, notConnected(`${PROVIDER_LABEL[provider]} did not complete the connection: ${error.message}`, `try again in a minute: ${START_AGAIN} If it keeps failing, tell your CRM administrator`)];
+  }
+  return undefined;
+}
 
 export function oauthCallbackRouter(deps: ConnectDependencies): Router {
   const router = Router();
   for (const provider of ['GOOGLE', 'MICROSOFT'] as ProviderName[]) {
     router.get(`/oauth/${provider.toLowerCase()}/callback`, async (req, res) => {
       const parsed = query.safeParse(req.query);
-      const { code, state, error } = parsed.success ? parsed.data : { code: undefined, state: undefined, error: 'invalid_request' };
-      if (error || !code || !state) {
-        res.status(400).type('html').send(page('Calendar not connected', error ? `The provider reported: ${error}.` : 'The callback is missing its code or state.'));
-        return;
+      const { code, state, error, error_description } = parsed.success ? parsed.data : { code: undefined, state: undefined, error: 'invalid_request', error_description: undefined };
+      if (error) return send(res, 400, providerRefusal(provider, error, error_description));
+      if (!code || !state) {
+        return send(res, 400, notConnected(`this address is where ${PROVIDER_LABEL[provider]} sends you back after you allow access, and it is missing its code or state`, START_AGAIN));
       }
       try {
         const done = await completeConnection(deps, { provider, code, state });
-        res.type('html').send(page(`${PROVIDER_LABEL[provider]} connected`, `${done.email} is ${done.resumed ? 'reconnected' : 'connected'}. You can close this window.`));
-      } catch (failure) {
+        const message = done.resumed
+          ? `${done.email} is reconnected: syncing carries on where it stopped.`
+          : `${done.email} is connected. The first sync has started: meetings with your CRM contacts appear on their timelines shortly, and later changes follow on their own.`;
+        send(res, 200, connected(provider, message));
+      } catch (caught) {
         // A reload of the page that connected the calendar: say so, instead of "not connected".
-        if (failure instanceof StateAlreadyUsedError) {
-          const connection = await deps.db.calendarConnection.findUnique({ where: { userId: failure.userId } });
+        if (caught instanceof StateAlreadyUsedError) {
+          const connection = await deps.db.calendarConnection.findUnique({ where: { userId: caught.userId } });
           if (connection && connection.provider === provider && connection.status !== 'DISCONNECTED') {
-            res.type('html').send(page(`${PROVIDER_LABEL[provider]} connected`, `${connection.providerEmail} is connected. You can close this window.`));
-            return;
+            return send(res, 200, connected(provider, `${connection.providerEmail} is connected. This link was already used to connect it: there is nothing more to do.`));
           }
         }
-        if (failure instanceof InvalidStateError) res.status(400);
-        else if (failure instanceof IntegrationConflictError) res.status(409);
-        else if (failure instanceof UnknownUserError) res.status(404);
-        else if (failure instanceof ProviderError) res.status(502);
-        else throw failure;
-        res.type('html').send(page('Calendar not connected', (failure as Error).message));
+        const answer = failure(provider, caught);
+        if (!answer) throw caught;
+        send(res, ...answer);
       }
     });
   }
