@@ -60,6 +60,12 @@ export interface CalendarEvent {
   /** For `occurrence` and `exception`: the instance's original (unmoved) start. */
   originalStart?: string;
   /**
+   * For a `seriesMaster`: what places its occurrences (recurrence rule, first start and end, zone) as
+   * one canonical string. Equal signatures mean the same occurrences, so a cancelled occurrence can
+   * be told from one a rescheduled series dropped, whatever else changed on the master.
+   */
+  seriesSignature?: string;
+  /**
    * `cancelled` covers a cancelled meeting and a deleted event alike. A deletion may come with
    * nothing but `id` (and, for an instance, `seriesMasterId` + `originalStart`): `removed` is then true
    * and the other fields are absent or meaningless.

@@ -4,9 +4,9 @@
  * means:
  * - a linked event or out-of-office period the calendar still returns is applied as it is now: one
  *   moved out of the synced window (Graph reports that as `@removed` too) moves its meeting;
- * - an occurrence of a logged series that is gone while its series is as the CRM last applied it was
+ * - an occurrence of a logged series that is gone while its series still places it there was
  *   cancelled by its organizer (Graph says no more than its id): it becomes that cancelled
- *   occurrence (SPEC §4.6). A changed series (moved, shortened) drops occurrences without
+ *   occurrence (SPEC §4.6). A series placed anew (moved, shortened) drops occurrences without
  *   cancelling them, so its removals stay removals, and applying it forgets its old occurrences;
  * - anything else stays a removal.
  * Reconciliation sends the linked events its read no longer shows through here too.
@@ -30,8 +30,10 @@ export async function confirmRemovals(db: Database, session: ProviderSession, ev
 
   const lookUp = (id: string) => session.run((calendar) => calendar.getEvent(id));
   const checkedSeries = new Map<string, Promise<boolean>>();
+  // A master listed in the page is as current as a read of it.
+  const listedMasters = new Map(events.filter((event) => event.kind === 'seriesMaster' && !event.removed).map((event) => [event.id, event]));
   const seriesUnchanged = (masterId: string) => {
-    if (!checkedSeries.has(masterId)) checkedSeries.set(masterId, isSeriesAsApplied(db, session, masterId));
+    if (!checkedSeries.has(masterId)) checkedSeries.set(masterId, isSeriesAsApplied(db, session, masterId, listedMasters.get(masterId)));
     return checkedSeries.get(masterId)!;
   };
 
@@ -52,17 +54,23 @@ export async function confirmRemovals(db: Database, session: ProviderSession, ev
 }
 
 /**
- * The series lives on as the CRM last applied it. A series that changed since (moved, shortened)
- * drops occurrences without cancelling them: those removals must not become cancelled meetings.
+ * The series still places its occurrences where the CRM last saw them: same recurrence, same first
+ * start and end. Then an occurrence gone from it was cancelled, even though the master may have
+ * changed otherwise — Exchange gives the master a new modified time for the cancellation itself
+ * (microsoft-graph-docs #5520). A series placed anew (moved, shortened) drops occurrences without
+ * cancelling them: those removals must not become cancelled meetings. A link saved before
+ * signatures were kept falls back to "not modified since applied".
  */
-async function isSeriesAsApplied(db: Database, session: ProviderSession, masterId: string): Promise<boolean> {
+async function isSeriesAsApplied(db: Database, session: ProviderSession, masterId: string, listed: CalendarEvent | undefined): Promise<boolean> {
   const [master, link] = await Promise.all([
-    session.run((calendar) => calendar.getEvent(masterId)),
+    listed ?? session.run((calendar) => calendar.getEvent(masterId)),
     db.calendarEventLink.findUnique({
       where: { connectionId_providerEventId: { connectionId: session.connection.id, providerEventId: masterId } },
-      select: { sourceUpdatedAt: true },
+      select: { sourceUpdatedAt: true, seriesSignature: true },
     }),
   ]);
-  if (!master || master.status === 'cancelled' || !master.updatedAt || !link?.sourceUpdatedAt) return false;
+  if (!master || master.status === 'cancelled' || !link) return false;
+  if (link.seriesSignature) return master.seriesSignature === link.seriesSignature;
+  if (!master.updatedAt || !link.sourceUpdatedAt) return false;
   return Date.parse(master.updatedAt) <= link.sourceUpdatedAt.getTime();
 }

@@ -57,6 +57,7 @@ export interface LinkRow {
   instanceStart: Date | null;
   frozen: boolean;
   sourceUpdatedAt: Date | null;
+  seriesSignature: string | null;
 }
 
 /** A row as loaded or made in this page, and what became of it. */
@@ -80,7 +81,7 @@ export interface PageSnapshot {
 
 /** The columns a sync writes, per table: an update sends these and nothing else. */
 export const MEETING_VALUES = ['title', 'description', 'location', 'startAt', 'endAt', 'timeZone', 'allDay', 'status', 'iCalUID', 'seriesId', 'instanceStart'] as const;
-export const LINK_VALUES = ['iCalUID', 'seriesMasterId', 'instanceStart', 'frozen', 'sourceUpdatedAt'] as const;
+export const LINK_VALUES = ['iCalUID', 'seriesMasterId', 'instanceStart', 'frozen', 'sourceUpdatedAt', 'seriesSignature'] as const;
 export const ATTENDEE_VALUES = ['email', 'name', 'response', 'organizer', 'contactId'] as const;
 
 type MeetingValues = Pick<MeetingRow, (typeof MEETING_VALUES)[number]>;
@@ -111,7 +112,7 @@ export class PageModel {
   readonly attendees = new Map<string, Map<string, Tracked<AttendeeRow>>>();
   /** provider event id → this connection's link. */
   readonly links = new Map<string, Tracked<LinkRow>>();
-  /** Series whose logged occurrences must be forgotten: the series changed (see apply-events.ts). */
+  /** Series whose logged occurrences must be forgotten: they moved with the series (see apply-events.ts). */
   readonly changedSeries = new Set<string>();
   private readonly meetingByKey = new Map<string, string>();
   private readonly connection: PageSnapshot['connection'];
@@ -214,17 +215,19 @@ export class PageModel {
       instanceStart: fields.instanceStart ? new Date(fields.instanceStart) : null,
       frozen: false,
       sourceUpdatedAt: event.updatedAt ? new Date(event.updatedAt) : null,
+      seriesSignature: event.seriesSignature ?? null,
     };
     const current = this.link(event.id);
+    // A series placed anew (moved, shortened, another rule) has new occurrences, with new ids.
+    if (event.kind === 'seriesMaster' && (!current || !sameValue(current.seriesSignature, linkValues.seriesSignature))) this.changedSeries.add(event.id);
     if (!current || current.meetingId !== meeting.row.id) {
       const row: LinkRow = { ...linkValues, id: randomUUID(), meetingId: meeting.row.id, connectionId: this.connection.id, providerEventId: event.id };
       this.links.set(event.id, { ...track(row), created: true });
       changed = true;
-    } else if (current.frozen || !sameValue(current.sourceUpdatedAt, linkValues.sourceUpdatedAt)) {
+    } else if (current.frozen || differs(current, linkValues)) {
       changed = changed || current.frozen;
       this.update(this.links.get(event.id)!, linkValues);
     }
-    if (changed && event.kind === 'seriesMaster') this.changedSeries.add(event.id);
     return changed;
   }
 

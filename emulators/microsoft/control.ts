@@ -8,10 +8,10 @@ import { controlMethods } from '../shared/control-rpc';
 import { FaultControls } from '../shared/fault-controls';
 import type { FaultPlan } from '../shared/fault-plan';
 import type { RetrySchedule, WebhookSender } from '../shared/webhook-sender';
-import type { DeltaService } from './delta';
+import type { DeltaOptions, DeltaService } from './delta';
 import { MICROSOFT_ENDPOINTS, type MicrosoftEndpoint } from './endpoints';
 import { renderEvent, type GraphResponse } from './event-model';
-import type { EventService, OutboxMessage } from './event-service';
+import { DEFAULT_EVENT_OPTIONS, type EventService, type OutboxMessage } from './event-service';
 import type { IdentityService } from './identity';
 import type { MailboxStore } from './mailboxes';
 import type { LifecycleEvent, Subscriptions } from './subscriptions';
@@ -78,6 +78,7 @@ export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
     this.parts.sender.cancelPending();
     this.parts.delta.clear();
     this.parts.events.outbox.length = 0;
+    Object.assign(this.parts.events.options, DEFAULT_EVENT_OPTIONS);
     this.parts.faults.clearFaults();
     this.parts.faults.resetCounts();
     this.parts.sender.faults = {};
@@ -103,9 +104,24 @@ export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
     this.parts.delta.invalidate(this.parts.store.require(email));
   }
 
-  /** `deliveryRetry` changes only the parts given of the notification retry schedule (see WebhookSender). */
-  configure(settings: { accessTokenLifetimeSeconds?: number; maxSubscriptionMinutes?: number; deliveryRetry?: Partial<RetrySchedule> }): void {
+  /**
+   * `deliveryRetry` changes only the parts given of the notification retry schedule (see WebhookSender).
+   * `seriesMasters` and `cancellationModifiesMaster` pick the series shape Graph is reported to
+   * produce (delta.ts, event-service.ts); `reset` restores the defaults.
+   */
+  configure(settings: {
+    accessTokenLifetimeSeconds?: number;
+    maxSubscriptionMinutes?: number;
+    deliveryRetry?: Partial<RetrySchedule>;
+    seriesMasters?: DeltaOptions['seriesMasters'];
+    cancellationModifiesMaster?: boolean;
+  }): void {
     if (settings.deliveryRetry !== undefined) this.parts.sender.setRetrySchedule(settings.deliveryRetry); // first: it may refuse
+    if (settings.seriesMasters !== undefined && !['listed', 'omitted'].includes(settings.seriesMasters)) {
+      throw Object.assign(new Error('seriesMasters must be listed or omitted'), { status: 400 });
+    }
+    if (settings.seriesMasters !== undefined) this.parts.delta.options.seriesMasters = settings.seriesMasters;
+    if (settings.cancellationModifiesMaster !== undefined) this.parts.events.options.cancellationModifiesMaster = settings.cancellationModifiesMaster === true;
     if (settings.accessTokenLifetimeSeconds !== undefined) this.parts.identity.options.accessTokenLifetimeSeconds = settings.accessTokenLifetimeSeconds;
     if (settings.maxSubscriptionMinutes !== undefined) this.parts.subscriptions.options.maxMinutes = settings.maxSubscriptionMinutes;
   }

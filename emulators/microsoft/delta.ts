@@ -5,9 +5,13 @@
  *   remembers the window and the mailbox's change-log position. Windows are never repeated later.
  * - A series is listed as its master (`type: seriesMaster`, `recurrence`, the first occurrence's
  *   times) followed by its occurrences in the window. Unmodified occurrences come as stubs (id, type,
- *   seriesMasterId, start, end) — the rest is the master's; exceptions come whole. A series is never
- *   split across pages, so a page can exceed `odata.maxpagesize` (reported by Graph users; the docs
- *   are silent).
+ *   seriesMasterId, start, end) — the rest is the master's (microsoft-graph-docs #7632,
+ *   microsoft-graph-docs-contrib #34); exceptions come whole. A series is never split across pages, so
+ *   a page can exceed `odata.maxpagesize` (microsoft-graph-docs PR #4501; the docs are silent).
+ * - Whether the master itself is listed is reported both ways: a calendar view expands a series into
+ *   its occurrences "and you get the occurrences, not the master" (microsoft-graph-docs #2182, by
+ *   design), while other clients see it listed. `options.seriesMasters` is `listed` (default) or
+ *   `omitted`; clients must read an unlisted master themselves (`seriesMasterId`).
  * - Later rounds list only what changed since: changed items whole, and deleted events, occurrences
  *   the organizer cancelled, and items that left the window as `{ "@removed": { reason: "deleted" } }`.
  *   Unsure: whether Graph reports a cancelled occurrence at all (older reports say no); this emulator
@@ -58,7 +62,15 @@ export class DeltaError extends Error {
 const encode = (state: DeltaState) => Buffer.from(JSON.stringify(state)).toString('base64url');
 const gone = () => new DeltaError(410, 'syncStateNotFound', 'The sync state generation is too old or unknown; start a new sync.');
 
+export interface DeltaOptions {
+  /** Whether a series is listed with its master or as its occurrences alone (see the header). */
+  seriesMasters: 'listed' | 'omitted';
+}
+
+export const DEFAULT_DELTA_OPTIONS: DeltaOptions = { seriesMasters: 'listed' };
+
 export class DeltaService {
+  readonly options: DeltaOptions = { ...DEFAULT_DELTA_OPTIONS };
   private readonly listings = new Map<string, { listing: Listing; offset: number; email: string }>();
 
   constructor(
@@ -72,6 +84,7 @@ export class DeltaService {
 
   clear(): void {
     this.listings.clear();
+    Object.assign(this.options, DEFAULT_DELTA_OPTIONS);
   }
 
   /** `zone`: the zone `Prefer: outlook.timezone` names for this page's times (each event's own when absent). */
@@ -139,7 +152,8 @@ export class DeltaService {
       else if (slotInWindow) removed(instance.id);
     }
     if (shown.length === 0 && slotsInWindow > 0) removed(event.id);
-    return shown.length ? [{ view: master }, ...shown] : [];
+    if (shown.length === 0 || this.options.seriesMasters === 'omitted') return shown;
+    return [{ view: master }, ...shown];
   }
 
   private snapshot(mailbox: Mailbox, state: DeltaState): Listing {

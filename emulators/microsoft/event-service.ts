@@ -20,6 +20,18 @@ export interface OutboxMessage {
 const notFound = (id: string) => Object.assign(new Error(`The specified object was not found in the store (${id}).`), { status: 404, code: 'ErrorItemNotFound' });
 const forbidden = () => Object.assign(new Error('Only the organizer can change this meeting for everyone.'), { status: 403, code: 'ErrorAccessDenied' });
 
+export interface EventServiceOptions {
+  /**
+   * Exchange records an organizer's cancelled occurrence on the series itself, so the master gets a
+   * new `lastModifiedDateTime` and change notification (microsoft-graph-docs #5520: "removal of a
+   * recurring event instance causes only update notification on the SeriesMaster event"); other
+   * reports see the master untouched. `true` models the first.
+   */
+  cancellationModifiesMaster: boolean;
+}
+
+export const DEFAULT_EVENT_OPTIONS: EventServiceOptions = { cancellationModifiesMaster: false };
+
 /**
  * Graph's rule for an all-day event: "start and end time must be set to midnight and be in the same
  * time zone", single-day or multi-day (event resource, `isAllDay`:
@@ -36,6 +48,7 @@ function checkAllDay(event: StoredEvent): void {
 
 export class EventService {
   readonly outbox: OutboxMessage[] = [];
+  readonly options: EventServiceOptions = { ...DEFAULT_EVENT_OPTIONS };
 
   constructor(private readonly store: MailboxStore) {}
 
@@ -158,6 +171,10 @@ export class EventService {
     const lastModifiedMs = this.store.clock.nextMs();
     const apply = (box: Mailbox, series: StoredEvent) => {
       series.overrides.set(originalStartMs, { ...series.overrides.get(originalStartMs), ...change, lastModifiedMs });
+      if (change.cancelled && this.options.cancellationModifiesMaster) {
+        this.bump(series);
+        this.store.touch(box, series.id, 'updated');
+      }
       this.store.touch(box, occurrenceId(series.id, originalStartMs), change.cancelled && series.organizerCopy ? 'deleted' : 'updated');
     };
     apply(mailbox, master);

@@ -2,6 +2,7 @@
  * Google Calendar event → `CalendarEvent` (pure). The sync rules see only the normalized shape.
  */
 import type { calendar_v3 } from 'googleapis';
+import { seriesSignature } from '../series-signature';
 import type { CalendarEvent, EventGuest, EventTime, ResponseStatus } from '../types';
 
 type GoogleEvent = calendar_v3.Schema$Event;
@@ -57,13 +58,16 @@ export function mapGoogleEvent(event: GoogleEvent): CalendarEvent {
     ? { email: event.organizer.email, ...(event.organizer.displayName ? { name: event.organizer.displayName } : {}), self: !!event.organizer.self }
     : undefined;
   const { crmMeetingId, crmOutOfOfficeId } = event.extendedProperties?.private ?? {};
+  const start = mapTime(event.start);
+  const end = mapTime(event.end);
   return {
     ...base,
     ...(event.summary != null ? { title: event.summary } : {}),
     ...(event.description != null ? { description: event.description } : {}),
     ...(event.location != null ? { location: event.location } : {}),
-    ...(event.start ? { start: mapTime(event.start) } : {}),
-    ...(event.end ? { end: mapTime(event.end) } : {}),
+    ...(start ? { start } : {}),
+    ...(end ? { end } : {}),
+    ...(kind === 'seriesMaster' ? { seriesSignature: seriesSignature(event.recurrence, start, end) } : {}),
     visibility: event.visibility === 'private' || event.visibility === 'confidential' ? 'private' : event.visibility === 'public' ? 'public' : 'default',
     eventType: !event.eventType || event.eventType === 'default' ? 'default' : event.eventType === 'outOfOffice' ? 'outOfOffice' : 'other',
     ...(organizer ? { organizer } : {}),

@@ -16,6 +16,7 @@
  * - `transactionId` `crm-<id>` → `crmMeetingId`, `crmo-<id>` → `crmOutOfOfficeId` (write-body.ts).
  */
 import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
+import { seriesSignature } from '../series-signature';
 import type { CalendarEvent, EventGuest, EventKind, EventTime, ResponseStatus } from '../types';
 
 export interface GraphEvent {
@@ -108,6 +109,8 @@ export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarE
     } satisfies EventGuest];
   });
   const transactionId = event.transactionId ?? undefined;
+  const start = event.start && eventTime(event.start, event.originalStartTimeZone, event.isAllDay === true);
+  const end = event.end && eventTime(event.end, event.originalEndTimeZone ?? event.originalStartTimeZone, event.isAllDay === true);
   const originalStart = event.originalStart ?? (event.type === 'occurrence' && event.start ? instant(event.start) : undefined);
   return {
     id: event.id,
@@ -119,8 +122,9 @@ export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarE
     ...(event.subject ? { title: event.subject } : {}),
     ...(event.body?.content ? { description: event.body.content } : {}),
     ...(event.location?.displayName ? { location: event.location.displayName } : {}),
-    ...(event.start ? { start: eventTime(event.start, event.originalStartTimeZone, event.isAllDay === true) } : {}),
-    ...(event.end ? { end: eventTime(event.end, event.originalEndTimeZone ?? event.originalStartTimeZone, event.isAllDay === true) } : {}),
+    ...(start ? { start } : {}),
+    ...(end ? { end } : {}),
+    ...(event.type === 'seriesMaster' && event.recurrence ? { seriesSignature: seriesSignature(event.recurrence, start, end) } : {}),
     visibility: event.sensitivity === 'private' || event.sensitivity === 'confidential' ? 'private' : 'default',
     eventType: event.showAs === 'oof' ? 'outOfOffice' : 'default',
     ...(organizerAddress

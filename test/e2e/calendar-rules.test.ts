@@ -162,6 +162,33 @@ describe('calendar → CRM rules end to end (SPEC §4)', () => {
     expect((await titled(account, contactId, 'Standup')).map((m) => [m.status, m.startAt])).toEqual([['SCHEDULED', inDays(8, 11)]]);
   });
 
+  // Graph is reported to list a series with its master or as occurrences alone (#2182), and to give
+  // the master a new modified time for a cancelled occurrence or not (#5520): the emulator does each.
+  const graphSeriesShapes = (['listed', 'omitted'] as const).flatMap((seriesMasters) => [false, true].map((cancellationModifiesMaster) => [seriesMasters, cancellationModifiesMaster] as const));
+  it.each(graphSeriesShapes)('4.6 on Microsoft with the master %s and cancellations modifying it: %s — one cancelled week is logged, a rescheduled series cancels none', async (seriesMasters, cancellationModifiesMaster) => {
+    harness.microsoft.control.configure({ seriesMasters, cancellationModifiesMaster });
+    try {
+      const { account, user, contactEmail, contactId, calendar } = await setUp('MICROSOFT');
+      const title = `Weekly ${seriesMasters} ${cancellationModifiesMaster}`;
+      const masterId = await calendar.createSeries(user.email, { title, start: inDays(7, 9), end: inDays(7, 10), guests: [contactEmail], weeks: 4 });
+      const [series] = await waitForTitle(account, contactId, title);
+      expect(series).toMatchObject({ status: 'SCHEDULED', startAt: inDays(7, 9) });
+
+      await calendar.cancelOccurrence(user.email, masterId, inDays(14, 9));
+      const week = await waitFor(async () => (await titled(account, contactId, title)).find((m) => m.id !== series.id), 'the cancelled week as its own meeting');
+      expect(week).toMatchObject({ status: 'CANCELLED', startAt: inDays(14, 9), endAt: inDays(14, 10) });
+
+      // Rescheduling drops every old occurrence id; none of those weeks was cancelled.
+      await calendar.updateEvent(user.email, masterId, { start: inDays(8, 11), end: inDays(8, 12) });
+      await waitFor(async () => (await titled(account, contactId, title)).some((m) => m.id === series.id && m.startAt === inDays(8, 11)), 'the series meeting moved');
+      await settle(calendar, account, user.email, contactEmail, contactId);
+      const meetings = (await titled(account, contactId, title)).map((m) => [m.status, m.startAt]);
+      expect(meetings.sort()).toEqual([['CANCELLED', inDays(14, 9)], ['SCHEDULED', inDays(8, 11)]]);
+    } finally {
+      harness.microsoft.control.configure({ seriesMasters: 'listed', cancellationModifiesMaster: false });
+    }
+  });
+
   it(`4.7 private events are not synced; one made private keeps its meeting but stops changing (${ALT})`, async () => {
     const { account, user, contactEmail, contactId, calendar } = await setUp(ALT);
     await calendar.createEvent(user.email, { title: 'Secret from the start', start: inDays(8, 9), end: inDays(8, 10), guests: [contactEmail], private: true });

@@ -49,6 +49,7 @@ const storedLink = (extra: Partial<LinkRow> = {}): LinkRow => ({
   instanceStart: null,
   frozen: false,
   sourceUpdatedAt: null,
+  seriesSignature: null,
   ...extra,
 });
 
@@ -159,9 +160,17 @@ describe('carrying out a page of decisions', () => {
     expect(page.link('evt-1')!.frozen).toBe(false);
   });
 
-  it('remembers a changed series so its logged occurrences are forgotten', () => {
-    const page = model();
-    page.upsertMeeting(event({ id: 'series-1', kind: 'seriesMaster' }), decision());
-    expect([...page.changedSeries]).toEqual(['series-1']);
+  it('forgets a series’ logged occurrences when it is placed anew, not when only its details change', () => {
+    const linked = () => model({ meetings: [storedMeeting()], links: [storedLink({ providerEventId: 'series-1', seriesSignature: 'weekly on Monday' })] });
+    const renamed = linked();
+    renamed.upsertMeeting(event({ id: 'series-1', kind: 'seriesMaster', seriesSignature: 'weekly on Monday', title: 'Renamed' }), decision());
+    expect([...renamed.changedSeries]).toEqual([]);
+    const moved = linked();
+    moved.upsertMeeting(event({ id: 'series-1', kind: 'seriesMaster', seriesSignature: 'weekly on Tuesday' }), decision());
+    expect([...moved.changedSeries]).toEqual(['series-1']);
+    expect(moved.link('series-1')!.seriesSignature).toBe('weekly on Tuesday');
+    const first = model();
+    first.upsertMeeting(event({ id: 'series-1', kind: 'seriesMaster', seriesSignature: 'weekly on Monday' }), decision());
+    expect([...first.changedSeries]).toEqual(['series-1']); // whatever an earlier link left behind
   });
 });

@@ -55,21 +55,40 @@ describe('Microsoft adapter mapping', () => {
     expect(mapGraphEvent({ id: 'gone', '@removed': { reason: 'deleted' } })).toEqual({ id: 'gone', kind: 'single', status: 'cancelled', removed: true, visibility: 'default', eventType: 'default', guests: [] });
   });
 
-  it('completes occurrence stubs from their master, in the page or read on demand', async () => {
+  it('completes occurrence stubs from their master, in the page or read on demand, and lists a master read on demand', async () => {
     const master: GraphEvent = { id: 'm', type: 'seriesMaster', iCalUId: 'ical-m', subject: 'Standup', recurrence: {}, start: time('2030-01-01T09:00:00.0000000'), end: time('2030-01-01T09:15:00.0000000') };
     const stub = (id: string, seriesMasterId: string, day: string): GraphEvent => ({ id, type: 'occurrence', seriesMasterId, start: time(`2030-01-${day}T09:00:00.0000000`), end: time(`2030-01-${day}T09:15:00.0000000`) });
+    const moved: GraphEvent = { ...master, id: 'x1', type: 'exception', seriesMasterId: 'other', subject: 'Other, moved', recurrence: null };
+    const orphan: GraphEvent = { ...moved, id: 'x2', seriesMasterId: 'deleted' };
     const read: string[] = [];
-    const items = await completeOccurrences([master, stub('o1', 'm', '08'), stub('o2', 'other', '09'), stub('o3', 'deleted', '10')], async (id) => {
+    const items = await completeOccurrences([master, stub('o1', 'm', '08'), stub('o2', 'other', '09'), moved, stub('o3', 'deleted', '10'), orphan, stub('o4', 'other', '16')], async (id) => {
       read.push(id);
       return id === 'other' ? { ...master, id: 'other', subject: 'Other' } : undefined;
     });
     expect(read.sort()).toEqual(['deleted', 'other']);
     const mapped = items.map((item) => mapGraphEvent(item));
+    // The series whose master Graph did not list is listed once, before its first instance.
     expect(mapped.map((e) => [e.id, e.kind, e.title, e.seriesMasterId, e.originalStart])).toEqual([
       ['m', 'seriesMaster', 'Standup', undefined, undefined],
       ['o1', 'occurrence', 'Standup', 'm', '2030-01-08T09:00:00.000Z'],
+      ['other', 'seriesMaster', 'Other', undefined, undefined],
       ['o2', 'occurrence', 'Other', 'other', '2030-01-09T09:00:00.000Z'],
+      ['x1', 'exception', 'Other, moved', 'other', undefined],
+      ['x2', 'exception', 'Other, moved', 'deleted', undefined],
+      ['o4', 'occurrence', 'Other', 'other', '2030-01-16T09:00:00.000Z'],
     ]);
+  });
+
+  it('signs a series by what places its occurrences, not by its other fields or key order', () => {
+    const weekly = { pattern: { type: 'weekly', interval: 1, daysOfWeek: ['monday'] }, range: { type: 'numbered', startDate: '2030-01-07', numberOfOccurrences: 4 } };
+    const master: GraphEvent = { id: 'm', type: 'seriesMaster', subject: 'Standup', recurrence: weekly, start: time('2030-01-07T09:00:00.0000000'), end: time('2030-01-07T09:15:00.0000000') };
+    const signature = mapGraphEvent(master).seriesSignature;
+    expect(signature).toBeDefined();
+    const reordered = { range: { numberOfOccurrences: 4, startDate: '2030-01-07', type: 'numbered' }, pattern: { daysOfWeek: ['monday'], interval: 1, type: 'weekly' } };
+    expect(mapGraphEvent({ ...master, recurrence: reordered, subject: 'Renamed', lastModifiedDateTime: '2030-01-02T00:00:00Z' }).seriesSignature).toBe(signature);
+    expect(mapGraphEvent({ ...master, recurrence: { ...weekly, range: { ...weekly.range, numberOfOccurrences: 3 } } }).seriesSignature).not.toBe(signature);
+    expect(mapGraphEvent({ ...master, start: time('2030-01-07T10:00:00.0000000'), end: time('2030-01-07T10:15:00.0000000') }).seriesSignature).not.toBe(signature);
+    expect(mapGraphEvent({ ...master, type: 'singleInstance', recurrence: null }).seriesSignature).toBeUndefined();
   });
 
   it('derives transactionIds that name the CRM record they were written for, and stay short', () => {
