@@ -111,7 +111,9 @@ function walkthrough(demo: DemoAccount, apiUrl: string, emulatorUrl: string, caF
     `  Try it on ${google ? 'Google Calendar' : 'Outlook'} (paste in another terminal, in order):`,
     `    export ${p}_KEY=${demo.apiKey} ${p}_USER_ID=${demo.user.id} ${p}_CONTACT_ID=${demo.contact.id}`,
     `    curl -s -H "Authorization: Bearer $${p}_KEY" -H 'Content-Type: application/json' -d '{"provider":"${demo.provider}"}' ${apiUrl}/v1/users/$${p}_USER_ID/calendar-connection/authorize`,
-    `    #   open the authorizationUrl it prints and click "Allow"; then the connection is ACTIVE:`,
+    google
+      ? `    #   open the authorizationUrl it prints and click "Allow"; then the connection is ACTIVE:`
+      : `    #   open the authorizationUrl it prints (a browser that trusts ${caFile}: README "Try it") and click "Accept"; then the connection is ACTIVE:`,
     `    curl -s -H "Authorization: Bearer $${p}_KEY" ${apiUrl}/v1/users/$${p}_USER_ID/calendar-connection`,
     `    #   ${demo.contact.email} (a contact) invites ${demo.user.email} ...`,
     `    ${curlEmulator} -H 'Content-Type: application/json' ${emulatorUrl}/_emulator/inviteUser -d '${invitation}'`,
