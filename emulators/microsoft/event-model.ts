@@ -106,7 +106,8 @@ export function applyBody(event: StoredEvent, body: Record<string, unknown>): vo
   if (body.isAllDay !== undefined) event.isAllDay = Boolean(body.isAllDay);
   if (body.sensitivity !== undefined) event.sensitivity = body.sensitivity as StoredEvent['sensitivity'];
   if (body.showAs !== undefined) event.showAs = body.showAs as StoredEvent['showAs'];
-  if (body.recurrence !== undefined) event.recurrence = parseRecurrence(body.recurrence);
+  // After `start`: a series without a zone of its own repeats in its start's zone.
+  if (body.recurrence !== undefined) event.recurrence = parseRecurrence(body.recurrence, event.startTimeZone);
   if (body.attendees !== undefined) {
     const previous = new Map(event.attendees.map((a) => [a.person.address.toLowerCase(), a.response]));
     // Guests who stay keep their answers, as Outlook does.

@@ -155,7 +155,7 @@ describe('Microsoft Graph calendarView delta', () => {
     const starts = (title: string) => events.filter((e) => e.title === title && e.kind === 'occurrence').sort(byStart).map((e) => e.start!.dateTime.slice(0, 10));
     expect(starts('Mon-Wed')).toEqual(['2033-03-07', '2033-03-09', '2033-03-21', '2033-03-23']);
     expect(starts('Daily')).toEqual(['2033-03-10', '2033-03-13', '2033-03-16']);
-    expect(starts('Monthly')).toEqual(['2033-03-31', '2033-05-31']); // April has no 31st
+    expect(starts('Monthly')).toEqual(['2033-03-31', '2033-04-30', '2033-05-31']); // April has no 31st: its last day
     await expect(
       context.mailbox.graph.api('/me/events').post({ subject: 'x', start: at(1, 9), end: at(1, 10), recurrence: { pattern: { type: 'relativeMonthly', interval: 1 }, range: { type: 'noEnd' } } }),
     ).rejects.toMatchObject({ statusCode: 400 });
