@@ -2,8 +2,8 @@
  * Event operations as the owner of one calendar: what `events.get/insert/patch/delete` do, shared by
  * the HTTP API and the control API (whose user actions send no mail). Organizers change the event
  * for everyone; an attendee may only answer, or delete their copy (which declines, as Google does).
- * Instance ids (`<masterId>_<start>`) of a series address occurrences: patching or deleting one
- * creates the exception.
+ * Instance ids (`<masterId>_<start>`) of a series address occurrences (recurrence.ts says which
+ * starts are occurrences): patching or deleting one creates the exception.
  */
 import { randomBytes } from 'node:crypto';
 import type { Calendar, CalendarStore } from './calendar-store';
@@ -11,6 +11,7 @@ import { badRequest, GoogleApiError, gone, notFound } from './errors';
 import { applyOrganizerPatch, attendeePatchIsAllowed, fieldsForInsert, privatePropertiesOf, responseOf, validateEventId } from './event-input';
 import { isGone, parseInstanceId, sameEmail, timeMs, type CalendarEntry, type EventRecord, type Person, type ResponseStatusValue } from './event-model';
 import type { Outbox, SendUpdates } from './outbox';
+import { occursAt } from './recurrence';
 
 type Body = Record<string, unknown>;
 
@@ -160,7 +161,8 @@ export class EventService {
     const duration = timeMs(series.end) - timeMs(series.start);
     const zone = series.start.timeZone ? { timeZone: series.start.timeZone } : {};
     const originalStartTime = { ...parsed.originalStart, ...zone };
-    if (timeMs(originalStartTime) < timeMs(series.start)) return undefined;
+    // An id naming no occurrence (a series repeated in UTC instead of its zone, say) is no instance.
+    if (timeMs(originalStartTime) < timeMs(series.start) || occursAt(series, parsed.originalStart) === false) return undefined;
     const end = parsed.originalStart.date
       ? { date: new Date(timeMs(originalStartTime) + duration).toISOString().slice(0, 10), ...zone }
       : { dateTime: new Date(timeMs(originalStartTime) + duration).toISOString().replace('.000Z', 'Z'), ...zone };
