@@ -239,8 +239,11 @@ function microsoftActions(harness: Emulators): CalendarActions {
       return idOf(control().userCreateEvent(userEmail, body(spec)));
     },
     async createSeries(userEmail, { weeks, ...spec }) {
-      const day = new Date(spec.start).toLocaleDateString('en-US', { weekday: 'long', timeZone: 'UTC' }).toLowerCase();
-      const recurrence = { pattern: { type: 'weekly', interval: 1, daysOfWeek: [day] }, range: { type: 'numbered', startDate: spec.start.slice(0, 10), numberOfOccurrences: weeks } };
+      // The series repeats in its own zone: its weekday and first date are the local ones there.
+      const zone = spec.timeZone ?? 'UTC';
+      const day = new Date(spec.start).toLocaleDateString('en-US', { weekday: 'long', timeZone: zone }).toLowerCase();
+      const startDate = wallTimeOf(Date.parse(spec.start), zone).slice(0, 10);
+      const recurrence = { pattern: { type: 'weekly', interval: 1, daysOfWeek: [day] }, range: { type: 'numbered', startDate, numberOfOccurrences: weeks } };
       return idOf(control().userCreateEvent(userEmail, { ...body(spec), recurrence }));
     },
     async invite(userEmail, fromContact, spec) {
