@@ -28,9 +28,10 @@ import { oauthCallbackRouter } from './routers/oauth-callback';
 import { outOfOfficeRouter } from './routers/out-of-office';
 import { timelineRouter } from './routers/timeline';
 import { webhooksRouter } from './routers/webhooks';
-import { companiesRouter } from './routers/companies';
+import { companiesRouter, companyTimelineRouter } from './routers/companies';
 import { contactsRouter } from './routers/contacts';
 import { dealsRouter } from './routers/deals';
+import { exclusionsRouter } from './routers/exclusions';
 import { healthRouter } from './routers/health';
 import { ticketsRouter } from './routers/tickets';
 import { usersRouter } from './routers/users';
@@ -122,6 +123,7 @@ export function createApp(deps: ApiDependencies): Express {
   v1.use(express.json({ limit: '1mb' }));
   v1.use(authenticate(db));
   const mount = (path: string, router: express.Router) => v1.use(path, markMount(`/v1${path}`), router);
+  mount('/account/exclusions', exclusionsRouter(db));
   mount('/account', accountRouter(db));
   mount('/calendar-connections', calendarConnectionsRouter(db));
   mount('/users/:userId/calendar-connection', calendarConnectionRouter(connect));
@@ -130,6 +132,7 @@ export function createApp(deps: ApiDependencies): Express {
   mount('/contacts/:contactId/meetings', timelineRouter(db));
   mount('/contacts', contactsRouter(db));
   mount('/meetings', meetingsRouter(db, workflows));
+  mount('/companies/:companyId/meetings', companyTimelineRouter(db));
   mount('/companies', companiesRouter(db));
   mount('/deals', dealsRouter(db));
   mount('/tickets', ticketsRouter(db));

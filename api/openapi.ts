@@ -10,6 +10,7 @@ import { authorizeBody } from './routers/calendar-connection';
 import { companySchemas } from './routers/companies';
 import { contactSchemas } from './routers/contacts';
 import { dealSchemas } from './routers/deals';
+import { exclusionBody } from './routers/exclusions';
 import { editBody, scheduleBody } from './routers/meetings';
 import { periodBody } from './routers/out-of-office';
 import { ticketSchemas } from './routers/tickets';
@@ -51,6 +52,12 @@ const commonErrors = {
   401: errorResponse('Missing or unknown API key.'),
   404: errorResponse('Not found in the caller’s account (another account’s records always answer 404).'),
 };
+
+/** The paging of every timeline: newest first, by start. */
+const timelineQuery = [
+  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
+  { name: 'before', in: 'query', description: 'the `next` value of the previous page', schema: { type: 'string', format: 'date-time' } },
+];
 
 const emailFilter = { name: 'email', in: 'query', description: 'only the record with this address (any case or spacing)', schema: { type: 'string', format: 'email' } };
 
@@ -195,8 +202,31 @@ export function openApiDocument(publicBaseUrl: string): Json {
       ...adminPaths(),
 
       '/v1/account': {
-        get: { tags: ['Account'], summary: 'The caller’s account: domains and installed integration', responses: { 200: jsonResponse('The account'), ...commonErrors } },
-        patch: { tags: ['Account'], summary: 'Update the name or email domains', requestBody: jsonBody(accountUpdate), responses: { 200: jsonResponse('The account'), ...commonErrors } },
+        get: { tags: ['Account'], summary: 'The caller’s account: domains, installed integration, company matching', responses: { 200: jsonResponse('The account'), ...commonErrors } },
+        patch: {
+          tags: ['Account'],
+          summary: 'Update the name, the email domains or `matchCompaniesByDomain`',
+          requestBody: jsonBody(accountUpdate),
+          responses: { 200: jsonResponse('The account'), ...commonErrors },
+        },
+      },
+      '/v1/account/exclusions': {
+        get: {
+          tags: ['Account'],
+          summary: 'The exclusion list: addresses and domains whose people are never logged',
+          responses: { 200: jsonResponse('`{ items: [{ type: "email" | "domain", value, createdAt }] }`'), ...commonErrors },
+        },
+        post: {
+          tags: ['Account'],
+          summary: 'Exclude an address or a domain (lower-cased); their people count as internal from the next sync on',
+          description: 'Meetings already logged keep them until their event next changes, when its guests are matched again without them.',
+          requestBody: jsonBody(exclusionBody),
+          responses: { 201: jsonResponse('Added'), 200: jsonResponse('It was on the list already'), ...commonErrors },
+        },
+      },
+      '/v1/account/exclusions/{value}': {
+        parameters: [{ name: 'value', in: 'path', required: true, description: 'the address or domain', schema: { type: 'string' } }],
+        delete: { tags: ['Account'], summary: 'Remove an address or domain from the list (a no-op when absent)', responses: { 204: { description: 'Not on the list any more' }, ...commonErrors } },
       },
       ...recordPaths('users', 'user', userSchemas, { emailFilter: true }),
       ...recordPaths('contacts', 'contact', contactSchemas, { emailFilter: true }),
@@ -280,10 +310,17 @@ export function openApiDocument(publicBaseUrl: string): Json {
         get: {
           tags: ['Meetings'],
           summary: 'The contact’s timeline: meetings the contact attends, newest first',
-          parameters: [
-            { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
-            { name: 'before', in: 'query', description: 'the `next` value of the previous page', schema: { type: 'string', format: 'date-time' } },
-          ],
+          parameters: timelineQuery,
+          responses: { 200: jsonResponse('A page of meetings'), ...commonErrors },
+        },
+      },
+      '/v1/companies/{companyId}/meetings': {
+        parameters: [pathId('companyId')],
+        get: {
+          tags: ['Meetings'],
+          summary: 'The company’s timeline: meetings its contacts attend or associated with it, each once, newest first',
+          description: 'Derived when read from the attendees’ contacts and their companies now, so it follows guest changes and contacts moving between companies.',
+          parameters: timelineQuery,
           responses: { 200: jsonResponse('A page of meetings'), ...commonErrors },
         },
       },

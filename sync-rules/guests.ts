@@ -1,7 +1,8 @@
 /**
  * Who on an event can be a CRM contact (SPEC §4.1, §4.4, §4.5): every guest and an organizer who is
  * not the user, minus the user, the account's users, people at the account's own or blocked domains,
- * groups (never expanded) and resources (rooms are not guests).
+ * the account's excluded addresses and domains, groups (never expanded) and resources (rooms are not
+ * guests).
  */
 import type { CalendarEvent, EventGuest } from '../providers/types';
 import { domainOf, emailKey } from './emails';
@@ -11,10 +12,13 @@ export interface Internal {
   isInternal(email: string): boolean;
 }
 
-/** Domains match exactly: `sub.portal.example` is not `portal.example` (a subsidiary may be a client). */
+/**
+ * Domains match exactly: `sub.portal.example` is not `portal.example` (a subsidiary may be a client).
+ * Excluded addresses and domains count as internal: never matched, never a reason to log an event.
+ */
 export function internalPeople(account: SyncAccount, connection: SyncConnection): Internal {
-  const domains = new Set([...account.domains, ...account.blockedDomains].map(emailKey));
-  const people = new Set([...account.userEmails, connection.userEmail].map(emailKey));
+  const domains = new Set([...account.domains, ...account.blockedDomains, ...(account.excludedDomains ?? [])].map(emailKey));
+  const people = new Set([...account.userEmails, connection.userEmail, ...(account.excludedEmails ?? [])].map(emailKey));
   return { isInternal: (email) => people.has(emailKey(email)) || domains.has(domainOf(email)) };
 }
 

@@ -9,6 +9,9 @@ export interface SyncAccount {
   domains: string[];
   userEmails: string[];
   blockedDomains: string[];
+  /** The account's exclusion list: people never logged, as if internal (none when absent). */
+  excludedEmails?: string[];
+  excludedDomains?: string[];
 }
 
 export interface SyncConnection {

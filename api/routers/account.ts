@@ -1,20 +1,32 @@
+/**
+ * The caller's own account: its name, its email domains (internal people, SPEC §4.4), its
+ * integration, and whether contacts are matched to companies by email domain.
+ */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
+import { rematchCompanies } from '../../crm/companies';
 import { accountIdOf } from '../middleware/authenticate';
 import { parse, requireSomeField } from '../validation';
 
-const domain = z
+/** A lower-cased domain name such as `example.com`. */
+export const domainName = z
   .string()
   .trim()
   .toLowerCase()
   .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,}$/, 'must be a domain name such as example.com');
 
 export const accountUpdate = z
-  .object({ name: z.string().trim().min(1, 'must not be empty').max(200).optional(), domains: z.array(domain).max(100).optional() })
+  .object({
+    name: z.string().trim().min(1, 'must not be empty').max(200).optional(),
+    domains: z.array(domainName).max(100).optional(),
+    matchCompaniesByDomain: z.boolean().optional().meta({
+      description:
+        'Match contacts without an explicit company to the oldest company whose domain is their email’s (off by default). Turning it on matches existing contacts at once; turning it off keeps the matches made.',
+    }),
+  })
   .strict();
 
-/** The caller's own account: its name, its email domains (internal people, SPEC §4.4), its integration. */
 export function accountRouter(db: Database): Router {
   const router = Router();
   router.get('/', async (req, res) => {
@@ -22,8 +34,11 @@ export function accountRouter(db: Database): Router {
   });
   router.patch('/', async (req, res) => {
     const input = requireSomeField(parse(accountUpdate, req.body));
+    const accountId = accountIdOf(req);
     const data = { ...input, ...(input.domains ? { domains: [...new Set(input.domains)] } : {}) };
-    res.json(await db.account.update({ where: { id: accountIdOf(req) }, data }));
+    const account = await db.account.update({ where: { id: accountId }, data });
+    if (input.matchCompaniesByDomain) await rematchCompanies(db, accountId, 'all');
+    res.json(account);
   });
   return router;
 }

@@ -17,6 +17,13 @@ export interface RecordDelegate {
   updateMany(args: { where: any; data: any }): Promise<{ count: number }>;
 }
 
+/** `reads` (a Prisma delegate) with its writes replaced by domain logic (e.g. crm/companies.ts). */
+export const withWrites = (reads: RecordDelegate, writes: Pick<RecordDelegate, 'create' | 'updateMany'>): RecordDelegate => ({
+  findFirst: (args) => reads.findFirst(args),
+  findMany: (args) => reads.findMany(args),
+  ...writes,
+});
+
 export interface RecordRouterSpec<C extends z.ZodType, U extends z.ZodType> {
   /** Singular name used in messages, e.g. "contact". */
   name: string;

@@ -20,6 +20,16 @@ describe('OpenAPI document', () => {
     expect(schedule.properties.endAt.description).toMatch(/exclusive/);
   });
 
+  it('documents the company timeline, the exclusion list and a contact’s company', async () => {
+    const { body } = await request(context.app).get('/openapi.json');
+    expect(body.paths['/v1/companies/{companyId}/meetings'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['limit', 'before']);
+    expect(Object.keys(body.paths['/v1/account/exclusions/{value}'])).toEqual(expect.arrayContaining(['delete']));
+    expect(body.paths['/v1/account/exclusions'].post.requestBody.content['application/json'].schema.properties).toEqual({ email: expect.any(Object), domain: expect.any(Object) });
+    const contact = body.paths['/v1/contacts'].post.requestBody.content['application/json'].schema;
+    expect(contact.properties.companyId.anyOf).toEqual(expect.arrayContaining([{ type: 'null' }]));
+    expect(body.paths['/v1/account'].patch.requestBody.content['application/json'].schema.properties.matchCompaniesByDomain.type).toBe('boolean');
+  });
+
   it('documents only routes that exist', async () => {
     const { auth } = await createTestAccount(context.db);
     const { body } = await request(context.app).get('/openapi.json');

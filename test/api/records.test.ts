@@ -114,6 +114,7 @@ describe('CRM records API', () => {
       ['get', `/v1/deals/${ids.deal}`],
       ['get', `/v1/tickets/${ids.ticket}`],
       ['get', `/v1/contacts/${ids.contact}/meetings`],
+      ['get', `/v1/companies/${ids.company}/meetings`],
       ['get', `/v1/meetings/${meeting.id}`],
       ['patch', `/v1/meetings/${meeting.id}`, { title: 'x' }],
       ['delete', `/v1/meetings/${meeting.id}`],
