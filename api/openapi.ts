@@ -56,7 +56,7 @@ const commonErrors = {
 /** The paging of every timeline: newest first, by start. */
 const timelineQuery = [
   { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 } },
-  { name: 'before', in: 'query', description: 'the `next` value of the previous page', schema: { type: 'string', format: 'date-time' } },
+  { name: 'before', in: 'query', description: 'the `next` value of the previous page (or an ISO date-time: meetings starting before it)', schema: { type: 'string' } },
 ];
 
 const emailFilter = { name: 'email', in: 'query', description: 'only the record with this address (any case or spacing)', schema: { type: 'string', format: 'email' } };

@@ -1,6 +1,8 @@
 /**
  * Timelines: a record's meetings, newest first, paged by start (SPEC §1). A contact's are the
  * meetings it attends; a company's are its contacts' meetings and those associated with it.
+ * A page's `next` is the last meeting's start and id (`<start>_<id>`): meetings that share a start
+ * are ordered by id, so none is skipped at a page boundary. `before` also takes a bare date-time.
  */
 import { Router } from 'express';
 import { z } from 'zod';
@@ -11,7 +13,20 @@ import { notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
 import { parse } from '../validation';
 
-const query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: z.iso.datetime({ offset: true }).optional() });
+const CURSOR = /^(.+)_([0-9a-f-]{36})$/i;
+const before = z.string().transform((value, context) => {
+  const [, start = value, id] = CURSOR.exec(value) ?? [];
+  if (!z.iso.datetime({ offset: true }).safeParse(start).success) {
+    context.addIssue({ code: 'custom', message: 'must be the `next` value of the previous page or an ISO date-time' });
+    return z.NEVER;
+  }
+  return { startAt: new Date(start), id };
+});
+const query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: before.optional() });
+
+/** Meetings after `before` in the timeline's order (start, then id, both descending). */
+const olderThan = ({ startAt, id }: { startAt: Date; id?: string }): Prisma.MeetingWhereInput =>
+  id ? { OR: [{ startAt: { lt: startAt } }, { startAt, id: { lt: id } }] } : { startAt: { lt: startAt } };
 
 export interface TimelineSpec {
   /** The record's name in messages; its id is the `:<name>Id` path parameter. */
@@ -38,12 +53,13 @@ export function timelineRouter(db: Database, spec: TimelineSpec = contactTimelin
     if (!(await spec.exists(db, accountId, id))) throw notFound(spec.name);
     // One row per meeting however many of the record's people attend it: the filters are EXISTS.
     const meetings = await db.meeting.findMany({
-      where: { accountId, deletedAt: null, ...spec.meetings(id), ...(before ? { startAt: { lt: new Date(before) } } : {}) },
+      where: { accountId, deletedAt: null, AND: [spec.meetings(id), ...(before ? [olderThan(before)] : [])] },
       include: meetingInclude,
       orderBy: [{ startAt: 'desc' }, { id: 'desc' }],
       take: limit,
     });
-    res.json({ items: meetings.map(meetingView), next: meetings.length === limit ? meetings[meetings.length - 1]!.startAt.toISOString() : null });
+    const last = meetings.length === limit ? meetings[meetings.length - 1]! : undefined;
+    res.json({ items: meetings.map(meetingView), next: last ? `${last.startAt.toISOString()}_${last.id}` : null });
   });
   return router;
 }

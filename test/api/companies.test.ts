@@ -154,7 +154,7 @@ describe('companies and contacts', () => {
 
       const first = await timeline(acme.id, '?limit=2');
       expect(first.items.map((m: { title: string }) => m.title)).toEqual(['Both of Acme', 'Acme and Globex']);
-      expect(first.next).toBe('2026-12-02T10:00:00.000Z');
+      expect(first.next).toBe(`2026-12-02T10:00:00.000Z_${first.items[1].id}`);
       const second = await timeline(acme.id, `?limit=2&before=${encodeURIComponent(first.next)}`);
       expect(second).toEqual({ items: [expect.objectContaining({ title: 'Associated with Acme' })], next: null });
 
@@ -171,6 +171,24 @@ describe('companies and contacts', () => {
       await patch(`/v1/contacts/${cy.id}`, { companyId: acme.id }).expect(200);
       expect(await titles(acme.id)).toEqual(['Globex only', 'Both of Acme', 'Acme and Globex', 'Associated with Acme']);
       expect(await titles(globex.id)).toEqual([]);
+    });
+
+    it('pages meetings that share a start without skipping any, on the contact timeline too', async () => {
+      const { account, auth, post } = await setUp();
+      const ann = await post('/v1/contacts', { email: 'ann@same-start.example' });
+      for (const title of ['One', 'Two', 'Three']) await meeting(account.id, title, '2026-12-03T10:00:00Z', [ann.id]);
+      const seen: string[] = [];
+      let next: string | null = '';
+      while (next !== null) {
+        const page = await request(context.app).get(`/v1/contacts/${ann.id}/meetings?limit=2${next ? `&before=${encodeURIComponent(next)}` : ''}`).set(auth);
+        expect(page.status).toBe(200);
+        seen.push(...page.body.items.map((m: { title: string }) => m.title));
+        next = page.body.next;
+      }
+      expect(seen.sort()).toEqual(['One', 'Three', 'Two']);
+      // A bare date-time still works: meetings starting before it.
+      const before = await request(context.app).get(`/v1/contacts/${ann.id}/meetings?before=2026-12-03T10:00:01Z`).set(auth);
+      expect(before.body.items).toHaveLength(3);
     });
 
     it('answers 404 for another account’s company and 400 for a bad query', async () => {
