@@ -180,7 +180,7 @@ describe('companies and contacts', () => {
       const seen: string[] = [];
       let next: string | null = '';
       while (next !== null) {
-        const page = await request(context.app).get(`/v1/contacts/${ann.id}/meetings?limit=2${next ? `&before=${encodeURIComponent(next)}` : ''}`).set(auth);
+        const page: request.Response = await request(context.app).get(`/v1/contacts/${ann.id}/meetings?limit=2${next ? `&before=${encodeURIComponent(next)}` : ''}`).set(auth);
         expect(page.status).toBe(200);
         seen.push(...page.body.items.map((m: { title: string }) => m.title));
         next = page.body.next;
