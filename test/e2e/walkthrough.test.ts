@@ -2,7 +2,8 @@
  * The walkthrough `npm start` prints, pasted as is: on a fresh DATA_DIR and the embedded defaults,
  * each "Try it" block's commands run in bash in the order printed, the consent step is done in a real
  * browser (trusting the emulator CA as the README says), and the last command shows the contact's
- * meeting — on Google and on Microsoft, side by side in one start.
+ * meeting — on Google and on Microsoft, side by side in one start. Then a second start on the same
+ * DATA_DIR carries on: the connections stay ACTIVE and keep syncing by push.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -32,6 +33,8 @@ const BUTTON: Record<string, string> = { 'Google Calendar': 'Allow', Outlook: 'A
 (unavailable && !inCi ? describe.skip : describe)('the printed walkthrough, pasted as is', () => {
   let service: StartedService;
   let browser: TestBrowser;
+  /** What each connected block's commands need again after the restart. */
+  const pasted = new Map<string, { paste: (command: string) => string; connection: string; invite: string; timeline: string }>();
   beforeAll(async () => {
     service = await startOnFreePorts();
     browser = await launchBrowser(path.join(service.dataDir, 'emulator-ca', 'ca.pem'));
@@ -69,5 +72,17 @@ const BUTTON: Record<string, string> = { 'Google Calendar': 'Allow', Outlook: 'A
       return items.length > 0 ? items : undefined;
     }, 'the meeting on the contact timeline');
     expect(meetings).toEqual([expect.objectContaining({ title: 'Intro call', status: 'SCHEDULED' })]);
+    pasted.set(calendar, { paste, connection: connection!, invite: invite!, timeline: timeline! });
+  }, 300_000);
+
+  it('carries on after a restart: the connections stay ACTIVE and keep syncing by push', async () => {
+    expect([...pasted.keys()].sort()).toEqual(['Google Calendar', 'Outlook']); // connected by the tests above
+    await service.stop();
+    service = await startOnFreePorts(service);
+    for (const { paste, connection, invite, timeline } of pasted.values()) {
+      paste(invite.replace('Intro call', 'After the restart'));
+      await waitFor(() => JSON.parse(paste(timeline)).items.some((m: { title: string }) => m.title === 'After the restart'), 'a change after the restart on the timeline');
+      expect(JSON.parse(paste(connection))).toMatchObject({ status: 'ACTIVE', lastError: null });
+    }
   }, 300_000);
 });
