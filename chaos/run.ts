@@ -38,6 +38,7 @@ export interface RoundSummary {
 export interface ChaosSummary {
   profile: string;
   seed: number;
+  seriesShapes: SeriesShapes;
   machine: Machine;
   loadAverage: [number, number, number];
   database: 'server' | 'embedded';
@@ -61,6 +62,23 @@ export interface ChaosSummary {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface SeriesShapes {
+  microsoft: { seriesMasters: 'listed' | 'omitted'; cancellationModifiesMaster: boolean };
+  google: { seriesDeletion: 'withExceptions' | 'masterOnly' };
+}
+
+/**
+ * The series shapes the providers are reported to produce (the emulators' switches; the end-to-end
+ * tests run each): one per seed, drawn apart from the workload so a seed's changes stay the same.
+ */
+function pickSeriesShapes(seed: number): SeriesShapes {
+  const random = new Random(seed ^ 0x5e71e5);
+  return {
+    microsoft: { seriesMasters: random.pick(['listed', 'omitted'] as const), cancellationModifiesMaster: random.chance(0.5) },
+    google: { seriesDeletion: random.pick(['withExceptions', 'masterOnly'] as const) },
+  };
+}
+
 /** `dir`: where the stack keeps its logs, bundle and Temporal state. */
 export async function runChaos(profile: ChaosProfile, seed: number, log: (line: string) => void, dir = CHAOS_DIR): Promise<ChaosSummary> {
   const started = Date.now();
@@ -72,6 +90,10 @@ export async function runChaos(profile: ChaosProfile, seed: number, log: (line: 
 
   const stack = await startStack(log, { dir, env: SERVICE_ENV, restartableTemporal: true, databaseProxy: onServer });
   try {
+    const seriesShapes = pickSeriesShapes(seed);
+    stack.microsoft.control.configure(seriesShapes.microsoft);
+    stack.google.control.configure(seriesShapes.google);
+    log(`series shapes: ${JSON.stringify(seriesShapes)}`);
     const api = new ApiClient(stack.apiUrl);
     const model = new ChaosModel(`c${seed.toString(36)}${randomUUID().slice(0, 4)}`);
     await populate(stack, api, model, profile, log);
@@ -106,6 +128,7 @@ export async function runChaos(profile: ChaosProfile, seed: number, log: (line: 
     const summary: ChaosSummary = {
       profile: profile.name,
       seed,
+      seriesShapes,
       machine: machine(),
       loadAverage: loadAverage(),
       database: stack.database.kind,
