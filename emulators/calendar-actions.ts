@@ -3,6 +3,7 @@
  * run describe a change ("the contact invites the user", "the user makes the event private") and this
  * module says it to the Google or Microsoft emulator in that provider's own terms.
  */
+import { randomUUID } from 'node:crypto';
 import { findWindows } from 'windows-iana';
 import { wallTimeOf } from '../lib/time-zones';
 import type { ProviderName } from '../providers/types';
@@ -31,6 +32,8 @@ export interface EventSpec {
   description?: string;
   private?: boolean;
   outOfOffice?: boolean;
+  /** With an online meeting: Google Meet, Microsoft Teams. In a patch, `false` removes it. */
+  conference?: boolean;
 }
 
 export type EventPatch = Partial<EventSpec>;
@@ -53,6 +56,8 @@ export interface CalendarEventView {
   private: boolean;
   outOfOffice: boolean;
   cancelled: boolean;
+  /** The online meeting's join URL (Google's `video` entry point, Graph's `onlineMeeting.joinUrl`). */
+  conferenceUrl: string | null;
 }
 
 export interface CalendarActions {
@@ -114,6 +119,10 @@ function googleActions(harness: Emulators): CalendarActions {
     ...(spec.guests || spec.resources
       ? { attendees: [...(spec.guests ?? []).map((email) => ({ email })), ...(spec.resources ?? []).map((email) => ({ email, resource: true }))] }
       : {}),
+    // As Calendar's "Add Google Meet video conferencing" does: a new request each time.
+    ...(spec.conference !== undefined
+      ? { conferenceData: spec.conference ? { createRequest: { requestId: randomUUID(), conferenceSolutionKey: { type: 'hangoutsMeet' } } } : null }
+      : {}),
   });
   const googleAnswer = (status: string | undefined): GuestAnswer => (status === 'accepted' || status === 'declined' || status === 'tentative' ? status : 'none');
   const instant = (time: { dateTime?: string; date?: string } | undefined) => new Date(time?.dateTime ?? time?.date ?? NaN).toISOString();
@@ -129,6 +138,7 @@ function googleActions(harness: Emulators): CalendarActions {
     private: event.visibility === 'private' || event.visibility === 'confidential',
     outOfOffice: event.eventType === 'outOfOffice',
     cancelled: event.status === 'cancelled',
+    conferenceUrl: event.conferenceData?.entryPoints?.find((e: { entryPointType: string }) => e.entryPointType === 'video')?.uri ?? null,
   });
   return {
     async createEvent(userEmail, spec) {
@@ -206,6 +216,7 @@ function microsoftActions(harness: Emulators): CalendarActions {
     ...(spec.description !== undefined ? { body: { contentType: 'text', content: spec.description } } : {}),
     ...(spec.private !== undefined ? { sensitivity: spec.private ? 'private' : 'normal' } : {}),
     ...(spec.outOfOffice ? { showAs: 'oof' } : {}),
+    ...(spec.conference ? { isOnlineMeeting: true, onlineMeetingProvider: 'teamsForBusiness' } : {}),
     ...(spec.guests || spec.resources
       ? {
           attendees: [
@@ -232,6 +243,7 @@ function microsoftActions(harness: Emulators): CalendarActions {
     private: event.sensitivity === 'private',
     outOfOffice: event.showAs === 'oof',
     cancelled: Boolean(event.isCancelled || event.deleted),
+    conferenceUrl: event.onlineMeeting?.joinUrl ?? null,
   });
   const idOf = (event: Record<string, unknown>) => event.id as string;
   return {
@@ -251,7 +263,10 @@ function microsoftActions(harness: Emulators): CalendarActions {
       return idOf(control().inviteUser(userEmail, { ...rest, organizer: fromContact, start: start as Invitation['start'], end: end as Invitation['end'] }));
     },
     async updateEvent(userEmail, id, patch) {
-      control().userUpdateEvent(userEmail, id, body(patch));
+      // Graph cannot take a Teams meeting off an event; the user in Outlook can.
+      if (patch.conference === false) control().userRemoveOnlineMeeting(userEmail, id);
+      const update = body(patch);
+      if (patch.conference !== false || Object.keys(update).length > 0) control().userUpdateEvent(userEmail, id, update);
     },
     async deleteEvent(userEmail, id) {
       control().userDeleteEvent(userEmail, id);

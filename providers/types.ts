@@ -50,6 +50,18 @@ export interface EventTime {
  */
 export type EventKind = 'single' | 'seriesMaster' | 'occurrence' | 'exception';
 
+/** Who runs an event's online meeting: Google Meet, Microsoft Teams, Skype (for Business), anything else. */
+export type ConferenceProvider = 'GOOGLE_MEET' | 'TEAMS' | 'SKYPE' | 'OTHER';
+
+/**
+ * How guests join the event online. Google: the `video` entry point of `conferenceData` (else
+ * `hangoutLink`); Graph: `onlineMeeting.joinUrl`. Only http(s) URLs: the link is shown to CRM users.
+ */
+export interface EventConference {
+  url: string;
+  provider: ConferenceProvider;
+}
+
 export interface CalendarEvent {
   /** Provider event id (Google event id; Graph event id). */
   id: string;
@@ -95,6 +107,11 @@ export interface CalendarEvent {
   crmMeetingId?: string;
   /** Set when the CRM created this event for one of its out-of-office periods (same markers, own name). */
   crmOutOfOfficeId?: string;
+  /**
+   * The event's online meeting, once it has a join URL; absent when it has none (or none yet: a Google
+   * conference still being created has no entry points).
+   */
+  conference?: EventConference;
 }
 
 /** One page of an incremental change listing. */
@@ -126,6 +143,11 @@ export interface EventInput {
   attendees: { email: string; name?: string }[];
   /** Out-of-office block instead of a meeting. */
   outOfOffice?: boolean;
+  /**
+   * Ask the provider for an online meeting (Google Meet, Microsoft Teams). Honoured by `createEvent`
+   * only, idempotently like the create itself; `patchEvent` leaves an event's conference as it is.
+   */
+  conference?: boolean;
 }
 
 /** A push channel: a Google watch channel or a Graph subscription. */

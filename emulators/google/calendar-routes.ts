@@ -5,6 +5,7 @@
  */
 import express, { type Request, type Response } from 'express';
 import type { CalendarStore } from './calendar-store';
+import { conferenceDataVersionOf } from './conference';
 import type { GoogleEndpoint } from './control';
 import { badRequest, notFound, plannedApiError } from './errors';
 import { listEvents } from './event-listing';
@@ -83,7 +84,7 @@ export function calendarRouter(deps: Dependencies): express.Router {
 
   router.post(base, (request, response) => {
     const owner = ownCalendar(request, enter('events.insert', request, true));
-    const entry = events.insert(owner, body(request), sendUpdatesOf(request.query));
+    const entry = events.insert(owner, body(request), { sendUpdates: sendUpdatesOf(request.query), conferenceDataVersion: conferenceDataVersionOf(request.query.conferenceDataVersion) });
     response.json(renderEvent(entry, owner, { full: true }));
   });
 
@@ -94,7 +95,8 @@ export function calendarRouter(deps: Dependencies): express.Router {
 
   router.patch(`${base}/:eventId`, (request, response) => {
     const owner = ownCalendar(request, enter('events.patch', request, true));
-    const entry = events.patch(owner, String(request.params.eventId), body(request), sendUpdatesOf(request.query));
+    const conferenceDataVersion = conferenceDataVersionOf(request.query.conferenceDataVersion);
+    const entry = events.patch(owner, String(request.params.eventId), body(request), sendUpdatesOf(request.query), { conferenceDataVersion });
     response.json(renderEvent(entry, owner, { full: true }));
   });
 

@@ -36,6 +36,9 @@ export interface Invitation extends EventBody {
   attendees?: { email: string; displayName?: string; responseStatus?: ResponseStatusValue; resource?: boolean; optional?: boolean }[];
 }
 
+/** People's own calendar apps handle conferences: control-API changes read `conferenceData` as version 1 does. */
+const AS_IN_CALENDAR = { conferenceDataVersion: 1 } as const;
+
 /** An ISO string is a `dateTime`; a bare `YYYY-MM-DD` a `date`; objects pass as they are. */
 const time = (value: TimeInput): EventDateTime =>
   typeof value !== 'string' ? value : /^\d{4}-\d{2}-\d{2}$/.test(value) ? { date: value } : { dateTime: value };
@@ -121,12 +124,13 @@ export class GoogleEmulatorControl extends FaultControls<GoogleEndpoint> {
   }
 
   // ── Changes made by the user in Google Calendar ──────────────────────────────────────────────
+  /** Calendar's own UI adds and removes Meet conferences: `conferenceData` is read (version 1), e.g. `{ createRequest: … }` or `null`. */
   userCreateEvent(email: string, event: EventBody): Record<string, unknown> {
-    return this.view(email, this.parts.events.insert(email, event));
+    return this.view(email, this.parts.events.insert(email, event, AS_IN_CALENDAR));
   }
 
   userUpdateEvent(email: string, eventId: string, patch: EventBody): Record<string, unknown> {
-    return this.view(email, this.parts.events.patch(email, eventId, patch));
+    return this.view(email, this.parts.events.patch(email, eventId, patch, undefined, AS_IN_CALENDAR));
   }
 
   /** The organizer cancels the event; an attendee removes it from their calendar (declining it). */
@@ -160,13 +164,13 @@ export class GoogleEmulatorControl extends FaultControls<GoogleEndpoint> {
   inviteUser(userEmail: string, invitation: Invitation): Record<string, unknown> {
     const { organizer, start, end, attendees = [], ...rest } = invitation;
     const body = { ...rest, start: time(start), end: time(end), attendees: [{ email: organizer, responseStatus: 'accepted' }, ...attendees] };
-    return this.view(userEmail, this.parts.events.insert(userEmail, body, 'none', { email: organizer }));
+    return this.view(userEmail, this.parts.events.insert(userEmail, body, { ...AS_IN_CALENDAR, sendUpdates: 'none', organizer: { email: organizer } }));
   }
 
   /** The organizer (whoever it is) changes the event for everyone. */
   organizerUpdateEvent(eventId: string, patch: EventBody): Record<string, unknown> {
     const holder = this.holderOf(eventId);
-    return this.view(holder, this.parts.events.patch(holder, eventId, patch, 'none', { asOrganizer: true }));
+    return this.view(holder, this.parts.events.patch(holder, eventId, patch, 'none', { ...AS_IN_CALENDAR, asOrganizer: true }));
   }
 
   /** The organizer cancels the event for everyone. */

@@ -7,6 +7,8 @@
  * the private extended properties ("private to the copy of the event that appears on this calendar"),
  * and the `self` flags, which rendering derives from the calendar's owner.
  */
+import { hangoutLinkOf, type ConferenceData } from './conference';
+
 export type ResponseStatusValue = 'needsAction' | 'declined' | 'tentative' | 'accepted';
 export type EventTypeValue = 'default' | 'outOfOffice' | 'focusTime' | 'workingLocation';
 export type VisibilityValue = 'default' | 'public' | 'private' | 'confidential';
@@ -56,6 +58,8 @@ export interface EventRecord {
   recurringEventId?: string;
   originalStartTime?: EventDateTime;
   sharedProperties?: Record<string, string>;
+  /** Its Meet (or copied third-party) conference (conference.ts). */
+  conferenceData?: ConferenceData;
   sequence: number;
   /** Bumped on every change; the etag. */
   version: number;
@@ -118,6 +122,10 @@ export function renderEvent(entry: CalendarEntry, ownerEmail: string, options: {
     set(extended, 'private', entry.privateProperties);
     set(extended, 'shared', record.sharedProperties);
     out.extendedProperties = extended;
+  }
+  if (record.conferenceData) {
+    out.conferenceData = record.conferenceData;
+    set(out, 'hangoutLink', hangoutLinkOf(record.conferenceData));
   }
   out.reminders = { useDefault: true };
   out.eventType = record.eventType;

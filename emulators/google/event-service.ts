@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Calendar, CalendarStore } from './calendar-store';
+import { conferenceAfter } from './conference';
 import { badRequest, GoogleApiError, gone, notFound } from './errors';
 import { applyOrganizerPatch, attendeePatchIsAllowed, fieldsForInsert, privatePropertiesOf, responseOf, validateEventId } from './event-input';
 import { isGone, parseInstanceId, sameEmail, timeMs, type CalendarEntry, type EventRecord, type Person, type ResponseStatusValue } from './event-model';
@@ -50,8 +51,12 @@ export class EventService {
     return entry;
   }
 
-  /** Inserts as the calendar's owner, who becomes organizer and creator. */
-  insert(ownerEmail: string, body: Body, sendUpdates?: SendUpdates, organizer?: Person): CalendarEntry {
+  /**
+   * Inserts as the calendar's owner, who becomes organizer and creator, or as `organizer` (an outside
+   * contact's invitation). `conferenceDataVersion` 1 reads `conferenceData` (conference.ts).
+   */
+  insert(ownerEmail: string, body: Body, options: { sendUpdates?: SendUpdates; organizer?: Person; conferenceDataVersion?: number } = {}): CalendarEntry {
+    const { sendUpdates, organizer } = options;
     const calendar = this.calendarOf(ownerEmail);
     const owner = this.store.requireUser(ownerEmail);
     const id = body.id === undefined ? newEventId() : validateEventId(body.id);
@@ -70,6 +75,8 @@ export class EventService {
       sequence: 0,
       version: 0,
     };
+    const conference = conferenceAfter(undefined, body, options.conferenceDataVersion ?? 0);
+    if (conference) record.conferenceData = conference;
     if (organizer && !record.attendees.some((a) => sameEmail(a.email, owner.email))) {
       record.attendees.push({ email: owner.email, responseStatus: 'needsAction' }); // an invitation lands with its invitee as guest
     }
@@ -80,8 +87,11 @@ export class EventService {
     return entry;
   }
 
-  /** `asOrganizer`: the control API acting for an organizer who has no calendar here (an outside contact). */
-  patch(ownerEmail: string, id: string, body: Body, sendUpdates?: SendUpdates, options: { asOrganizer?: boolean } = {}): CalendarEntry {
+  /**
+   * `asOrganizer`: the control API acting for an organizer who has no calendar here (an outside
+   * contact). `conferenceDataVersion` 1 reads `conferenceData` (conference.ts).
+   */
+  patch(ownerEmail: string, id: string, body: Body, sendUpdates?: SendUpdates, options: { asOrganizer?: boolean; conferenceDataVersion?: number } = {}): CalendarEntry {
     const calendar = this.calendarOf(ownerEmail);
     const entry = this.entryFor(calendar, id);
     if (entry.removed) throw notFound();
@@ -96,7 +106,11 @@ export class EventService {
       return entry;
     }
     const before = structuredClone(record);
+    // Checked before the patch changes anything: a refused conference leaves the event as it was.
+    const conference = conferenceAfter(record.conferenceData, body, options.conferenceDataVersion ?? 0);
     const moved = applyOrganizerPatch(record, body);
+    if (conference) record.conferenceData = conference;
+    else delete record.conferenceData;
     entry.privateProperties = privateProperties;
     this.store.commit(record, { sequenceBump: moved });
     this.outbox.recordChange(sendUpdates, before, record, ownerEmail);

@@ -137,6 +137,15 @@ export class MicrosoftEmulatorControl extends FaultControls<MicrosoftEndpoint> {
     return this.render(email, eventId);
   }
 
+  /**
+   * The organizer removes the Teams meeting in Outlook. Graph offers no such change (`isOnlineMeeting`
+   * is ignored once true); an event is created with one through `isOnlineMeeting: true` as in Graph.
+   */
+  userRemoveOnlineMeeting(email: string, eventId: string): Record<string, unknown> {
+    this.parts.events.removeOnlineMeeting(this.parts.store.require(email), eventId);
+    return this.render(email, eventId);
+  }
+
   /** The organizer cancels the meeting; an attendee removes their copy (declining it). */
   userDeleteEvent(email: string, eventId: string): void {
     this.parts.events.remove(this.parts.store.require(email), eventId, { mail: false });

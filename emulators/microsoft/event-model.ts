@@ -6,6 +6,7 @@
  * `{ dateTime: "2026-12-01T10:00:00.0000000", timeZone: "UTC" }`.
  */
 import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
+import { onlineMeetingAfter, renderOnlineMeeting, type OnlineMeeting } from './online-meetings';
 import { parseRecurrence, type Recurrence } from './recurrence';
 
 export type AttendeeType = 'required' | 'optional' | 'resource';
@@ -55,6 +56,8 @@ export interface StoredEvent {
   organizer: Person;
   attendees: Attendee[];
   transactionId?: string;
+  /** Its Teams meeting, once `isOnlineMeeting` asked for one (online-meetings.ts). */
+  onlineMeeting?: OnlineMeeting;
   createdMs: number;
   lastModifiedMs: number;
   version: number;
@@ -106,6 +109,8 @@ export function applyBody(event: StoredEvent, body: Record<string, unknown>): vo
   if (body.isAllDay !== undefined) event.isAllDay = Boolean(body.isAllDay);
   if (body.sensitivity !== undefined) event.sensitivity = body.sensitivity as StoredEvent['sensitivity'];
   if (body.showAs !== undefined) event.showAs = body.showAs as StoredEvent['showAs'];
+  const onlineMeeting = onlineMeetingAfter(event.onlineMeeting, body);
+  if (onlineMeeting) event.onlineMeeting = onlineMeeting;
   // After `start`: a series without a zone of its own repeats in its start's zone.
   if (body.recurrence !== undefined) event.recurrence = parseRecurrence(body.recurrence, event.startTimeZone);
   if (body.attendees !== undefined) {
@@ -186,5 +191,6 @@ export function renderEvent(view: EventView, ownerEmail: string, zone?: string):
     recurrence: view.type === 'seriesMaster' ? event.recurrence : null,
     attendees: view.attendees.map((a) => ({ type: a.type, status: { response: a.response, time: '0001-01-01T00:00:00Z' }, emailAddress: { name: a.person.name, address: a.person.address } })),
     organizer: { emailAddress: { name: event.organizer.name, address: event.organizer.address } },
+    ...renderOnlineMeeting(event.onlineMeeting),
   };
 }

@@ -93,7 +93,7 @@ export class EventService {
       return;
     }
     const event = this.require(mailbox, id);
-    const organizerChange = ['subject', 'body', 'location', 'start', 'end', 'attendees', 'recurrence', 'isAllDay'].some((k) => body[k] !== undefined);
+    const organizerChange = ['subject', 'body', 'location', 'start', 'end', 'attendees', 'recurrence', 'isAllDay', 'isOnlineMeeting'].some((k) => body[k] !== undefined);
     if (organizerChange && !options.asOrganizer && !this.store.isOrganizer(mailbox, event)) throw forbidden();
     const before = new Set(event.attendees.map((a) => a.person.address.toLowerCase()));
     const previous = event.attendees;
@@ -118,6 +118,17 @@ export class EventService {
       this.mail(event, dropped, 'cancellation');
     }
     if (organizerChange) this.propagate(event, mailbox);
+  }
+
+  /** The organizer turns the Teams meeting off in Outlook (Graph cannot: online-meetings.ts); every copy loses it. */
+  removeOnlineMeeting(mailbox: Mailbox, id: string): void {
+    const event = this.require(mailbox, id);
+    if (!this.store.isOrganizer(mailbox, event)) throw forbidden();
+    if (!event.onlineMeeting) return;
+    delete event.onlineMeeting;
+    this.bump(event);
+    this.store.touch(mailbox, event.id, 'updated');
+    this.propagate(event, mailbox);
   }
 
   /** The organizer cancels the meeting for everyone; an attendee removes their copy (declining). */
@@ -256,6 +267,7 @@ export class EventService {
         overrides: new Map([...event.overrides].map(([at, override]) => [at, { ...override }])),
         isCancelled: event.isCancelled,
         attendees: event.attendees.map((a) => ({ ...a, person: { ...a.person } })),
+        onlineMeeting: event.onlineMeeting && { ...event.onlineMeeting },
       });
       if (copy) this.bump(copy);
       box.events.set(target.id, target);

@@ -33,6 +33,16 @@ export function googleEventIdFor(clientId: string): string {
 }
 
 /**
+ * A Meet conference for a created event. The request id is the create's client id (the CRM record's
+ * id), so a create sent again asks for the same conference: Google ignores a create request whose id
+ * repeats the previous one ("If an ID provided is the same as for the previous request, the request
+ * is ignored", CreateConferenceRequest). Google reads it only with `conferenceDataVersion=1`.
+ */
+function meetRequest(clientId: string): calendar_v3.Schema$ConferenceData {
+  return { createRequest: { requestId: clientId, conferenceSolutionKey: { type: 'hangoutsMeet' } } };
+}
+
+/**
  * An all-day boundary is a `date`, anything else a `dateTime`; the other one is sent as `null`, as a
  * patch merges `start`/`end` key by key and an event turned all-day (or back) must not keep both
  * (Google's answer on apps-api-issues #3110).
@@ -95,12 +105,14 @@ export class GoogleCalendar implements CalendarProvider {
       start: toGoogleTime(input.start),
       end: toGoogleTime(input.end),
       ...(Object.keys(crmMarks).length > 0 ? { extendedProperties: { private: crmMarks } } : {}),
+      ...(input.conference && !input.outOfOffice ? { conferenceData: meetRequest(options.clientId) } : {}),
       ...(input.outOfOffice
         ? { eventType: 'outOfOffice', transparency: 'opaque', outOfOfficeProperties: { autoDeclineMode: 'declineNone' } }
         : { attendees: input.attendees.map((a) => ({ email: a.email, ...(a.name ? { displayName: a.name } : {}) })) }),
     };
     try {
-      const created = await this.call('event', (o) => this.api.events.insert({ calendarId: 'primary', sendUpdates: 'all', requestBody }, o));
+      const conference = requestBody.conferenceData ? { conferenceDataVersion: 1 } : {};
+      const created = await this.call('event', (o) => this.api.events.insert({ calendarId: 'primary', sendUpdates: 'all', ...conference, requestBody }, o));
       return mapGoogleEvent(created);
     } catch (error) {
       // A retry of a create that already succeeded: the id is taken, so the event is ours.

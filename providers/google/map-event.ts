@@ -3,7 +3,8 @@
  */
 import type { calendar_v3 } from 'googleapis';
 import { seriesSignature } from '../series-signature';
-import type { CalendarEvent, EventGuest, EventTime, ResponseStatus } from '../types';
+import { conferenceProviderOfUrl, joinableUrl } from '../conference';
+import type { CalendarEvent, EventConference, EventGuest, EventTime, ResponseStatus } from '../types';
 
 type GoogleEvent = calendar_v3.Schema$Event;
 
@@ -37,6 +38,25 @@ function mapGuest(attendee: calendar_v3.Schema$EventAttendee): EventGuest {
   };
 }
 
+/**
+ * The join URL: the `video` entry point of `conferenceData` ("a conference can have zero or one
+ * video entry point", Calendar API Event resource), else the older `hangoutLink`. A conference whose create request is
+ * still pending has no entry points yet: no conference until an update brings them. Meet is named by
+ * its solution key (`hangoutsMeet`; the retired `eventHangout`/`eventNamedHangout` moved to Meet too);
+ * an add-on (Zoom, Teams, …) by its URL's host.
+ */
+function mapConference(event: GoogleEvent): EventConference | undefined {
+  const data = event.conferenceData;
+  const video = joinableUrl(data?.entryPoints?.find((entry) => entry.entryPointType === 'video')?.uri);
+  if (video) {
+    const key = data?.conferenceSolution?.key?.type;
+    const meet = key === 'hangoutsMeet' || key === 'eventHangout' || key === 'eventNamedHangout';
+    return { url: video, provider: meet ? 'GOOGLE_MEET' : conferenceProviderOfUrl(video) };
+  }
+  const hangout = joinableUrl(event.hangoutLink);
+  return hangout ? { url: hangout, provider: 'GOOGLE_MEET' } : undefined;
+}
+
 export function mapGoogleEvent(event: GoogleEvent): CalendarEvent {
   const id = event.id ?? '';
   const kind = event.recurringEventId ? 'exception' : event.recurrence?.length ? 'seriesMaster' : 'single';
@@ -60,6 +80,7 @@ export function mapGoogleEvent(event: GoogleEvent): CalendarEvent {
   const { crmMeetingId, crmOutOfOfficeId } = event.extendedProperties?.private ?? {};
   const start = mapTime(event.start);
   const end = mapTime(event.end);
+  const conference = mapConference(event);
   return {
     ...base,
     ...(event.summary != null ? { title: event.summary } : {}),
@@ -76,5 +97,6 @@ export function mapGoogleEvent(event: GoogleEvent): CalendarEvent {
     ...(event.updated ? { updatedAt: event.updated } : {}),
     ...(crmMeetingId ? { crmMeetingId } : {}),
     ...(crmOutOfOfficeId ? { crmOutOfOfficeId } : {}),
+    ...(conference ? { conference } : {}),
   };
 }

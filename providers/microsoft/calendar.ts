@@ -10,7 +10,7 @@ import { mapGraphError } from './errors';
 import { createGraphClient, type GraphClientOptions } from './graph-client';
 import { mapGraphEvent, type GraphEvent } from './map-event';
 import { completeOccurrences } from './series';
-import { graphEventBody, transactionIdFor } from './write-body';
+import { graphEventBody, onlineMeetingFields, transactionIdFor } from './write-body';
 
 export interface MicrosoftCalendarOptions extends GraphClientOptions {
   /** The calendar owner's address, when known: marks that guest `self` (Graph has no such flag). */
@@ -84,7 +84,7 @@ export class MicrosoftCalendar implements CalendarProvider {
 
   /** Creates the event; Outlook sends the invitations. A retry with the same ids returns the first event. */
   async createEvent(input: EventInput, options: CreateEventOptions): Promise<CalendarEvent> {
-    const body = { ...graphEventBody(input), transactionId: transactionIdFor(options) };
+    const body = { ...graphEventBody(input), ...onlineMeetingFields(input), transactionId: transactionIdFor(options) };
     return this.mapped(await this.call('create event', () => this.client.api('/me/events').header('Prefer', UTC).post(body)));
   }
 

@@ -14,10 +14,13 @@
  *   `originalStartTimeZone` (a Windows name, or the IANA name it was created with), as IANA.
  * - All-day: the date(s) in the event's own zone, as 00:00 UTC of each date (types.ts `EventTime`).
  * - `transactionId` `crm-<id>` → `crmMeetingId`, `crmo-<id>` → `crmOutOfOfficeId` (write-body.ts).
+ * - Conference: `onlineMeeting.joinUrl` (else the older Skype-era `onlineMeetingUrl`), the provider
+ *   from `onlineMeetingProvider` (teamsForBusiness → TEAMS, skypeForBusiness/skypeForConsumer → SKYPE).
  */
 import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
+import { conferenceProviderOfUrl, joinableUrl } from '../conference';
 import { seriesSignature } from '../series-signature';
-import type { CalendarEvent, EventGuest, EventKind, EventTime, ResponseStatus } from '../types';
+import type { CalendarEvent, ConferenceProvider, EventConference, EventGuest, EventKind, EventTime, ResponseStatus } from '../types';
 
 export interface GraphEvent {
   id: string;
@@ -46,6 +49,10 @@ export interface GraphEvent {
   lastModifiedDateTime?: string;
   transactionId?: string | null;
   recurrence?: unknown;
+  isOnlineMeeting?: boolean;
+  onlineMeetingProvider?: string;
+  onlineMeeting?: { joinUrl?: string | null; conferenceId?: string | null } | null;
+  onlineMeetingUrl?: string | null;
 }
 
 /** Events the CRM creates carry `transactionId` `crm-<meeting id>` or `crmo-<period id>` (write-body.ts). */
@@ -56,6 +63,14 @@ const KINDS: Record<string, EventKind> = { singleInstance: 'single', seriesMaste
 const RESPONSES: Record<string, ResponseStatus> = { accepted: 'accepted', organizer: 'accepted', tentativelyAccepted: 'tentative', declined: 'declined' };
 
 type GraphTime = { dateTime: string; timeZone?: string };
+
+const CONFERENCE_PROVIDERS: Record<string, ConferenceProvider> = { teamsForBusiness: 'TEAMS', skypeForBusiness: 'SKYPE', skypeForConsumer: 'SKYPE' };
+
+function mapConference(event: GraphEvent): EventConference | undefined {
+  const url = joinableUrl(event.onlineMeeting?.joinUrl) ?? joinableUrl(event.onlineMeetingUrl);
+  if (!url) return undefined;
+  return { url, provider: CONFERENCE_PROVIDERS[event.onlineMeetingProvider ?? ''] ?? conferenceProviderOfUrl(url) };
+}
 
 const DAY_MS = 86_400_000;
 
@@ -112,6 +127,7 @@ export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarE
   const start = event.start && eventTime(event.start, event.originalStartTimeZone, event.isAllDay === true);
   const end = event.end && eventTime(event.end, event.originalEndTimeZone ?? event.originalStartTimeZone, event.isAllDay === true);
   const originalStart = event.originalStart ?? (event.type === 'occurrence' && event.start ? instant(event.start) : undefined);
+  const conference = mapConference(event);
   return {
     id: event.id,
     ...(event.iCalUId ? { iCalUID: event.iCalUId } : {}),
@@ -135,5 +151,6 @@ export function mapGraphEvent(event: GraphEvent, ownerEmail?: string): CalendarE
     ...(event.lastModifiedDateTime ? { updatedAt: event.lastModifiedDateTime } : {}),
     ...(transactionId?.startsWith(CRM_TRANSACTION_PREFIX) ? { crmMeetingId: transactionId.slice(CRM_TRANSACTION_PREFIX.length) } : {}),
     ...(transactionId?.startsWith(CRM_OUT_OF_OFFICE_PREFIX) ? { crmOutOfOfficeId: transactionId.slice(CRM_OUT_OF_OFFICE_PREFIX.length) } : {}),
+    ...(conference ? { conference } : {}),
   };
 }

@@ -40,6 +40,15 @@ function graphTime(time: EventTime): { dateTime: string; timeZone: string } {
   return { dateTime: wallTimeOf(Date.parse(time.dateTime), timeZone), timeZone };
 }
 
+/**
+ * A created event's Teams meeting. Graph makes it with the event, so the create's `transactionId`
+ * keeps it to one under retries. Never sent in a PATCH: once on, "Outlook ignores any further changes
+ * to isOnlineMeeting" (event resource), and a CRM edit is no request for a meeting.
+ */
+export function onlineMeetingFields(input: Pick<EventInput, 'conference' | 'outOfOffice'>): Record<string, unknown> {
+  return input.conference && !input.outOfOffice ? { isOnlineMeeting: true, onlineMeetingProvider: 'teamsForBusiness' } : {};
+}
+
 /** The Graph fields for the given (possibly partial) input; absent fields are left alone by a PATCH. */
 export function graphEventBody(input: Partial<EventInput>): Record<string, unknown> {
   return {

@@ -5,7 +5,7 @@ import { mapAuthError } from '../../../providers/microsoft/auth';
 import { mapGraphError } from '../../../providers/microsoft/errors';
 import { mapGraphEvent, type GraphEvent } from '../../../providers/microsoft/map-event';
 import { completeOccurrences } from '../../../providers/microsoft/series';
-import { graphEventBody, transactionIdFor } from '../../../providers/microsoft/write-body';
+import { graphEventBody, onlineMeetingFields, transactionIdFor } from '../../../providers/microsoft/write-body';
 
 const time = (dateTime: string) => ({ dateTime, timeZone: 'UTC' });
 const graphError = (statusCode: number, code: string, headers: Record<string, string> = {}) =>
@@ -112,6 +112,28 @@ describe('Microsoft adapter mapping', () => {
       showAs: 'oof',
       attendees: [],
     });
+  });
+
+  it('maps the online meeting’s join URL and provider, and asks for a Teams meeting on create only', () => {
+    const teams = 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0';
+    const online = (extra: Partial<GraphEvent>): GraphEvent => ({ id: 'e', isOnlineMeeting: true, onlineMeetingProvider: 'teamsForBusiness', onlineMeeting: { joinUrl: teams }, ...extra });
+    expect(mapGraphEvent(online({})).conference).toEqual({ url: teams, provider: 'TEAMS' });
+    expect(mapGraphEvent(online({ onlineMeetingProvider: 'skypeForBusiness', onlineMeeting: { joinUrl: 'https://meet.lync.com/contoso/ann/ABC' } })).conference).toEqual({
+      url: 'https://meet.lync.com/contoso/ann/ABC',
+      provider: 'SKYPE',
+    });
+    // The Skype-era field when there is no onlineMeeting; the provider then from the URL's host.
+    expect(mapGraphEvent({ id: 'e', onlineMeetingProvider: 'unknown', onlineMeeting: null, onlineMeetingUrl: teams }).conference).toEqual({ url: teams, provider: 'TEAMS' });
+    expect(mapGraphEvent(online({ onlineMeetingProvider: 'unknown', onlineMeeting: { joinUrl: 'https://zoom.example/j/1' } })).conference).toEqual({ url: 'https://zoom.example/j/1', provider: 'OTHER' });
+    for (const none of [{ isOnlineMeeting: false, onlineMeeting: null }, { onlineMeeting: { joinUrl: 'javascript:alert(1)' } }, { onlineMeeting: { joinUrl: null } }]) {
+      expect(mapGraphEvent(online(none))).not.toHaveProperty('conference');
+    }
+
+    expect(onlineMeetingFields({ conference: true })).toEqual({ isOnlineMeeting: true, onlineMeetingProvider: 'teamsForBusiness' });
+    expect(onlineMeetingFields({ conference: true, outOfOffice: true })).toEqual({});
+    expect(onlineMeetingFields({})).toEqual({});
+    // A PATCH body never carries it: once on, Graph ignores isOnlineMeeting anyway.
+    expect(graphEventBody({ title: 'Renamed', conference: true })).toEqual({ subject: 'Renamed' });
   });
 
   it('maps Graph failures to the typed ones', () => {
