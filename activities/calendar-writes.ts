@@ -63,6 +63,7 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
       start: { dateTime: meeting.startAt.toISOString(), ...zone },
       end: { dateTime: meeting.endAt.toISOString(), ...zone },
       attendees: meeting.attendees.filter((a) => !a.organizer).map((a) => ({ email: a.email, name: a.name ?? undefined })),
+      conference: meeting.conferenceRequested,
     };
   }
 
@@ -81,7 +82,15 @@ export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
         });
         await tx.meeting.update({
           where: { id: meetingId },
-          data: { status: meeting.status === 'CANCELLED' ? 'CANCELLED' : 'SCHEDULED', failureReason: null, iCalUID: event.iCalUID ?? null, meetingKey },
+          data: {
+            status: meeting.status === 'CANCELLED' ? 'CANCELLED' : 'SCHEDULED',
+            failureReason: null,
+            iCalUID: event.iCalUID ?? null,
+            meetingKey,
+            // The sync skips this very version (the CRM's own write): its join link is taken here.
+            conferenceUrl: event.conference?.url ?? null,
+            conferenceProvider: event.conference?.provider ?? null,
+          },
         });
       });
       return { providerEventId: event.id };

@@ -330,7 +330,7 @@ export function openApiDocument(publicBaseUrl: string): Json {
           tags: ['Meetings'],
           summary: 'Schedule a meeting into the owner’s calendar, with invitations',
           description:
-            'A timed meeting takes `startAt`/`endAt` as date-times with offset. An all-day one takes `"allDay": true` and dates, the end exclusive as in Google Calendar and Microsoft Graph: `{"allDay": true, "startAt": "2026-12-10", "endAt": "2026-12-13", "timeZone": "Asia/Tokyo"}` is 10 to 12 December. It becomes a Google `date` event, and an Outlook `isAllDay` event from midnight to midnight in `timeZone`; it reads back with those dates at 00:00 UTC, in every zone.',
+            'A timed meeting takes `startAt`/`endAt` as date-times with offset. An all-day one takes `"allDay": true` and dates, the end exclusive as in Google Calendar and Microsoft Graph: `{"allDay": true, "startAt": "2026-12-10", "endAt": "2026-12-13", "timeZone": "Asia/Tokyo"}` is 10 to 12 December. It becomes a Google `date` event, and an Outlook `isAllDay` event from midnight to midnight in `timeZone`; it reads back with those dates at 00:00 UTC, in every zone. With `"conference": true` the event gets a Google Meet or Teams meeting, once however often the request or the create is retried; its join link shows as `conference` when the provider answered.',
           parameters: [idempotencyKey],
           requestBody: jsonBody(scheduleBody),
           responses: {
@@ -343,7 +343,11 @@ export function openApiDocument(publicBaseUrl: string): Json {
       },
       '/v1/meetings/{id}': {
         parameters: [pathId('id')],
-        get: { tags: ['Meetings'], summary: 'Read a meeting', responses: { 200: jsonResponse('The meeting'), ...commonErrors } },
+        get: {
+          tags: ['Meetings'],
+          summary: 'Read a meeting',
+          responses: { 200: jsonResponse('The meeting, with `conference`: `{ url, provider }` (GOOGLE_MEET, TEAMS, SKYPE, OTHER), the join link its calendar event has now, or null'), ...commonErrors },
+        },
         patch: {
           tags: ['Meetings'],
           summary: 'Edit a meeting; with `sendUpdate` the calendar event is patched and guests (new ones included) are notified',

@@ -38,6 +38,9 @@ export function meetingView(meeting: MeetingWithRelations) {
     iCalUID: meeting.iCalUID,
     seriesId: meeting.seriesId,
     instanceStart: meeting.instanceStart,
+    // The join link as the calendar has it; null when the event has none (or, when asked for, none yet).
+    conference: meeting.conferenceUrl ? { url: meeting.conferenceUrl, provider: meeting.conferenceProvider ?? 'OTHER' } : null,
+    conferenceRequested: meeting.conferenceRequested,
     attendees: meeting.attendees.map((a) => ({ email: a.email, name: a.name, response: a.response, organizer: a.organizer, contactId: a.contactId })),
     associations: associationsOf(meeting),
     calendarEvents: meeting.links,

@@ -18,11 +18,13 @@ export interface MeetingInput {
   endAt: string;
   allDay?: boolean;
   timeZone?: string;
+  /** Create the event with an online meeting (Google Meet, Microsoft Teams): its join URL lands on the meeting. */
+  conference?: boolean;
   guestContactIds: string[];
   associations: { contacts: string[]; companies: string[]; deals: string[]; tickets: string[] };
 }
 
-export type MeetingChanges = Partial<Omit<MeetingInput, 'ownerUserId' | 'associations'>>;
+export type MeetingChanges = Partial<Omit<MeetingInput, 'ownerUserId' | 'associations' | 'conference'>>;
 
 type Tx = Prisma.TransactionClient | Database;
 
@@ -104,6 +106,7 @@ export async function createScheduledMeeting(db: Database, accountId: string, in
         endAt: times.endAt,
         allDay: times.allDay,
         timeZone: input.timeZone ?? null,
+        conferenceRequested: input.conference ?? false,
         status: 'SCHEDULING',
         source: 'CRM',
         attendees: { create: [organizer, ...guests.filter((g) => g.emailKey !== organizer.emailKey)] },

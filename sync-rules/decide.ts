@@ -125,6 +125,7 @@ function meetingDecision(event: TimedEvent, series: SeriesMeeting | undefined, a
       ...(iCalUID ? { iCalUID } : {}),
       ...(instance ? { seriesMasterId: event.seriesMasterId } : {}),
       ...(instance && event.originalStart ? { instanceStart: iso(event.originalStart) } : {}),
+      ...(event.conference ? { conference: event.conference } : {}),
     },
     attendees,
   };

@@ -9,7 +9,7 @@
  * counts as a change, when a removal cancels the meeting) are tested here without a database.
  */
 import { randomUUID } from 'node:crypto';
-import type { CalendarEvent, ResponseStatus } from '../../providers/types';
+import type { CalendarEvent, ConferenceProvider, ResponseStatus } from '../../providers/types';
 import type { MeetingDecision } from '../../sync-rules';
 
 export type StoredResponse = 'ACCEPTED' | 'DECLINED' | 'TENTATIVE' | 'NONE';
@@ -35,6 +35,8 @@ export interface MeetingRow {
   deletedAt: Date | null;
   /** A CRM edit is on its way to the calendar (see `upsertMeeting`). */
   calendarUpdatePendingSince: Date | null;
+  conferenceUrl: string | null;
+  conferenceProvider: ConferenceProvider | null;
 }
 
 export interface AttendeeRow {
@@ -80,7 +82,9 @@ export interface PageSnapshot {
 }
 
 /** The columns a sync writes, per table: an update sends these and nothing else. */
-export const MEETING_VALUES = ['title', 'description', 'location', 'startAt', 'endAt', 'timeZone', 'allDay', 'status', 'iCalUID', 'seriesId', 'instanceStart'] as const;
+export const MEETING_VALUES = [
+  'title', 'description', 'location', 'startAt', 'endAt', 'timeZone', 'allDay', 'status', 'iCalUID', 'seriesId', 'instanceStart', 'conferenceUrl', 'conferenceProvider',
+] as const;
 export const LINK_VALUES = ['iCalUID', 'seriesMasterId', 'instanceStart', 'frozen', 'sourceUpdatedAt', 'seriesSignature'] as const;
 export const ATTENDEE_VALUES = ['email', 'name', 'response', 'organizer', 'contactId'] as const;
 
@@ -178,6 +182,8 @@ export class PageModel {
       iCalUID: fields.iCalUID ?? null,
       seriesId: fields.seriesMasterId ?? null,
       instanceStart: fields.instanceStart ? new Date(fields.instanceStart) : null,
+      conferenceUrl: fields.conference?.url ?? null,
+      conferenceProvider: fields.conference?.provider ?? null,
     };
     let changed = false;
     let meeting: Tracked<MeetingRow>;

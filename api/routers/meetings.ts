@@ -61,6 +61,10 @@ export const scheduleBody = z
     ownerUserId: z.uuid({ message: 'must be a UUID' }),
     ...meetingFields,
     allDay: meetingFields.allDay.default(false),
+    conference: z.boolean().default(false).meta({
+      description:
+        'Create the event with an online meeting: Google Meet, or a Microsoft Teams meeting in Outlook. Its join link shows as `conference` once the provider has made it (retries make no second one).',
+    }),
     guestContactIds: uuids.default([]),
     associations: z
       .object({ contacts: uuids.default([]), companies: uuids.default([]), deals: uuids.default([]), tickets: uuids.default([]) })

@@ -18,6 +18,8 @@ describe('OpenAPI document', () => {
     expect(schedule.properties.allDay).toMatchObject({ type: 'boolean', default: false });
     expect(schedule.properties.endAt.anyOf).toEqual(expect.arrayContaining([expect.objectContaining({ format: 'date' })]));
     expect(schedule.properties.endAt.description).toMatch(/exclusive/);
+    expect(schedule.properties.conference).toMatchObject({ type: 'boolean', default: false });
+    expect(response.body.paths['/v1/meetings/{id}'].get.responses[200].description).toMatch(/conference/);
   });
 
   it('documents the company timeline, the exclusion list and a contact’s company', async () => {

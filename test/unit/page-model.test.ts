@@ -2,7 +2,7 @@
  * Carrying decisions out on a page's in-memory model (activities/sync/page-model.ts): what the
  * database ends up holding after a page, without a database.
  */
-import { PageModel, type AttendeeRow, type LinkRow, type MeetingRow, type PageSnapshot } from '../../activities/sync/page-model';
+import { PageModel, pick, type AttendeeRow, type LinkRow, type MeetingRow, type PageSnapshot } from '../../activities/sync/page-model';
 import type { MeetingDecision } from '../../sync-rules';
 import { event } from './sync-rules/event-factory';
 
@@ -35,6 +35,8 @@ const storedMeeting = (extra: Partial<MeetingRow & { attendees: AttendeeRow[] }>
   instanceStart: null,
   deletedAt: null,
   calendarUpdatePendingSince: null,
+  conferenceUrl: null,
+  conferenceProvider: null,
   attendees: [{ meetingId: 'meeting-1', emailKey: 'ann@customer.example', email: 'ann@customer.example', name: null, response: 'ACCEPTED', organizer: false, contactId: 'contact-ann' }],
   ...extra,
 });
@@ -89,6 +91,21 @@ describe('carrying out a page of decisions', () => {
     const attendees = page.attendees.get('meeting-1')!;
     expect(attendees.get('ann@customer.example')).toMatchObject({ deleted: true });
     expect(attendees.get('bob@customer.example')).toMatchObject({ created: true, deleted: false });
+  });
+
+  it('keeps the meeting’s conference link in step with the event: added, changed, removed', () => {
+    const page = model({ meetings: [storedMeeting()], links: [storedLink()] });
+    const withLink = (conference?: { url: string; provider: 'GOOGLE_MEET' | 'TEAMS' }) => decision({ fields: { ...decision().fields, ...(conference ? { conference } : {}) } });
+    const conferenceOf = () => pick(page.meetings.get('meeting-1')!.row, ['conferenceUrl', 'conferenceProvider']);
+
+    expect(page.upsertMeeting(event({ id: 'evt-1' }), withLink({ url: 'https://meet.google.com/abc-defg-hij', provider: 'GOOGLE_MEET' }))).toBe(true);
+    expect(conferenceOf()).toEqual({ conferenceUrl: 'https://meet.google.com/abc-defg-hij', conferenceProvider: 'GOOGLE_MEET' });
+    expect(page.upsertMeeting(event({ id: 'evt-1' }), withLink({ url: 'https://meet.google.com/abc-defg-hij', provider: 'GOOGLE_MEET' }))).toBe(false);
+    expect(page.upsertMeeting(event({ id: 'evt-1' }), withLink({ url: 'https://teams.microsoft.com/l/meetup-join/x', provider: 'TEAMS' }))).toBe(true);
+    expect(conferenceOf()).toEqual({ conferenceUrl: 'https://teams.microsoft.com/l/meetup-join/x', conferenceProvider: 'TEAMS' });
+    expect(page.upsertMeeting(event({ id: 'evt-1' }), withLink())).toBe(true);
+    expect(conferenceOf()).toEqual({ conferenceUrl: null, conferenceProvider: null });
+    expect(page.meetings.get('meeting-1')).toMatchObject({ updated: true, created: false });
   });
 
   it('lands on the CRM’s own meeting and leaves the owner’s own attendee row alone (SPEC §5)', () => {

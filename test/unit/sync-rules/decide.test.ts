@@ -253,7 +253,8 @@ describe('4.7 private events', () => {
 
 describe('4.8 edits and deletions', () => {
   it('carries every edited field to the linked meeting', () => {
-    const edited = event({ title: ' Final ', location: 'HQ', description: 'Agenda', start: { dateTime: '2026-12-02T09:00:00+01:00' }, end: { dateTime: '2026-12-02T10:30:00+01:00' } });
+    const conference = { url: 'https://meet.google.com/abc-defg-hij', provider: 'GOOGLE_MEET' } as const;
+    const edited = event({ title: ' Final ', location: 'HQ', description: 'Agenda', start: { dateTime: '2026-12-02T09:00:00+01:00' }, end: { dateTime: '2026-12-02T10:30:00+01:00' }, conference });
     expect(meeting({ event: edited, existing: linked() }).fields).toEqual({
       title: 'Final',
       location: 'HQ',
@@ -263,6 +264,7 @@ describe('4.8 edits and deletions', () => {
       allDay: false,
       status: 'SCHEDULED',
       iCalUID: 'evt1@google.com',
+      conference,
     });
   });
 
