@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = requireProductionServices(config);
   const logger = createLogger(config.logLevel, { process: 'api' });
+  for (const warning of config.temporal.deprecated) logger.warn(warning);
   await migrate(databaseUrl);
   const db = createDatabase({ url: databaseUrl });
   const api = await startApi({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics: createMetrics(), adminToken: loadAdminToken(config) });

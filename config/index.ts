@@ -3,14 +3,24 @@
  * README's configuration table; nothing else in the code reads `process.env` for settings.
  */
 import path from 'node:path';
+import { loadClientConfigProfile, toClientOptions } from '@temporalio/envconfig';
 import { z } from 'zod';
 
-/** "15m", "24h", "30s", "500ms" or a plain number of milliseconds. */
+// `ms` 3 ships types that nodenext cannot reach from CommonJS (no `types` in its `exports`), so its one
+// call is typed here; typing it project-wide would also retype Temporal's `Duration`.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ms: (value: string) => number = require('ms');
+
+/** "15m", "24h", "30s", "500ms", "1.5h", "2 days" or a plain number of milliseconds (`ms`'s syntax), never negative. */
 export function parseDuration(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(value.trim());
-  if (!match) throw new Error(`not a duration: "${value}" (use e.g. 30s, 15m, 24h)`);
-  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'];
-  return Math.round(Number(match[1]) * unitMs!);
+  let parsed = Number.NaN;
+  try {
+    parsed = ms(value.trim());
+  } catch {
+    // `ms` throws on an empty or over-long string: the same "not a duration" as any other.
+  }
+  if (!Number.isFinite(parsed) || parsed < 0) throw new Error(`not a duration: "${value}" (use e.g. 30s, 15m, 24h)`);
+  return Math.round(parsed);
 }
 
 const duration = (fallback: string) =>
@@ -51,13 +61,9 @@ const envSchema = z.object({
   DATABASE_URL: optionalString,
   EMBEDDED_POSTGRES_PORT: port(5433),
 
-  TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.string().default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().default('calendar-sync'),
-  TEMPORAL_API_KEY: optionalString,
+  // Only checked here: the client settings (address, namespace, API key, TLS) are read as Temporal reads them (temporalClientSettings).
   TEMPORAL_TLS: bool(false),
-  TEMPORAL_TLS_CERT_PATH: optionalString,
-  TEMPORAL_TLS_KEY_PATH: optionalString,
+  TEMPORAL_TASK_QUEUE: z.string().default('calendar-sync'),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_WORKFLOW_BUNDLE: optionalString,
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(250),
@@ -96,13 +102,45 @@ const envSchema = z.object({
   BLOCKED_GUEST_DOMAINS: z.string().default('crm-calendar-sync.com'),
 });
 
+/** The project's first names for two of Temporal's variables: still read, documented as deprecated. */
+const DEPRECATED_TEMPORAL_VARIABLES = { TEMPORAL_TLS_CERT_PATH: 'TEMPORAL_TLS_CLIENT_CERT_PATH', TEMPORAL_TLS_KEY_PATH: 'TEMPORAL_TLS_CLIENT_KEY_PATH' } as const;
+
+/**
+ * The Temporal client settings as Temporal's CLI and SDKs read them (@temporalio/envconfig): the
+ * profile file (TEMPORAL_CONFIG_FILE, else `~/.config/temporalio/temporal.toml`; profile
+ * TEMPORAL_PROFILE, else `default`) under TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY,
+ * TEMPORAL_TLS and TEMPORAL_TLS_*. Empty variables count as unset, as every other setting here.
+ */
+function temporalClientSettings(env: NodeJS.ProcessEnv) {
+  const vars: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') vars[name] = value.trim();
+  const deprecated: string[] = [];
+  for (const [old, current] of Object.entries(DEPRECATED_TEMPORAL_VARIABLES)) {
+    if (vars[old] === undefined) continue;
+    deprecated.push(`${old} is deprecated: use ${current}`);
+    vars[current] ??= vars[old];
+  }
+  // envconfig takes only `true`/`1`; this setting always took `yes`/`no` too (checked by the schema).
+  if (vars.TEMPORAL_TLS !== undefined) vars.TEMPORAL_TLS = String(['true', '1', 'yes'].includes(vars.TEMPORAL_TLS));
+  try {
+    const profile = loadClientConfigProfile({ overrideEnvVars: vars });
+    // TLS as Temporal decides it: on with an API key or any TLS setting, unless TEMPORAL_TLS is false.
+    const { tls } = toClientOptions(profile).connectionOptions;
+    const settings = { address: profile.address, namespace: profile.namespace ?? 'default', apiKey: profile.apiKey, tls: tls ?? false, metadata: profile.grpcMeta };
+    return { settings, deprecated, problems: [] };
+  } catch (error) {
+    return { settings: undefined, deprecated, problems: [`Temporal client settings (profile file, TEMPORAL_PROFILE, TEMPORAL_TLS_*): ${(error as Error).message}`] };
+  }
+}
+
 export type Config = ReturnType<typeof loadConfig>;
 
 /** Reads and validates the environment; throws one error naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const temporal = temporalClientSettings(env);
+  if (!parsed.success || !temporal.settings) {
+    const problems = [...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)), ...temporal.problems];
     throw new Error(`Invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
@@ -122,13 +160,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     database: { url: e.DATABASE_URL, embeddedPort: e.EMBEDDED_POSTGRES_PORT },
     workerMetricsPort: e.WORKER_METRICS_PORT,
     temporal: {
-      address: e.TEMPORAL_ADDRESS,
-      namespace: e.TEMPORAL_NAMESPACE,
+      // `address` is undefined when neither the environment nor a profile names a cluster: `npm start` runs a dev server.
+      ...temporal.settings,
+      /** Deprecated variable names in use, for a warning at start. */
+      deprecated: temporal.deprecated,
       taskQueue: e.TEMPORAL_TASK_QUEUE,
-      apiKey: e.TEMPORAL_API_KEY,
-      tls: e.TEMPORAL_TLS || e.TEMPORAL_API_KEY !== undefined,
-      tlsCertPath: e.TEMPORAL_TLS_CERT_PATH,
-      tlsKeyPath: e.TEMPORAL_TLS_KEY_PATH,
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.TEMPORAL_WORKFLOW_BUNDLE,
       maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,

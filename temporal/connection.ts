@@ -1,9 +1,9 @@
 /**
  * Connection options for a Temporal cluster: the local dev server, a self-hosted cluster (optional
- * mTLS) or Temporal Cloud (API key, TLS).
+ * mTLS) or Temporal Cloud (API key, TLS). The settings are read as Temporal's own tools read them
+ * (config/index.ts, through @temporalio/envconfig).
  */
-import fs from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
 
@@ -11,29 +11,24 @@ export interface TemporalTarget {
   address: string;
   namespace: string;
   apiKey?: string;
-  tls: boolean;
-  tlsCertPath?: string;
-  tlsKeyPath?: string;
+  /** `true` for TLS with the system's roots; an object for mTLS, a server CA or a server name. */
+  tls: boolean | TLSConfig;
+  /** gRPC headers (TEMPORAL_GRPC_META_*). */
+  metadata?: Record<string, string>;
 }
 
 export function targetFromConfig(config: Config, address: string): TemporalTarget {
-  const { namespace, apiKey, tls, tlsCertPath, tlsKeyPath } = config.temporal;
-  return { address, namespace, apiKey, tls, tlsCertPath, tlsKeyPath };
+  const { namespace, apiKey, tls, metadata } = config.temporal;
+  return { address, namespace, apiKey, tls, metadata };
 }
 
-function tlsOptions(target: TemporalTarget) {
-  if (!target.tls) return undefined;
-  if (target.tlsCertPath && target.tlsKeyPath) {
-    return { clientCertPair: { crt: fs.readFileSync(target.tlsCertPath), key: fs.readFileSync(target.tlsKeyPath) } };
-  }
-  return true;
-}
+const connectionOptions = ({ address, tls, apiKey, metadata }: TemporalTarget) => ({ address, tls, apiKey, metadata });
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
-  const connection = await Connection.connect({ address: target.address, tls: tlsOptions(target), apiKey: target.apiKey });
+  const connection = await Connection.connect(connectionOptions(target));
   return new Client({ connection, namespace: target.namespace });
 }
 
 export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: target.address, tls: tlsOptions(target), apiKey: target.apiKey });
+  return NativeConnection.connect(connectionOptions(target));
 }
