@@ -61,6 +61,7 @@ function expectedType(field: DmmfField, enums: Map<string, string>): string {
   if (field.kind === 'enum') base = enums.get(field.type) ?? field.type;
   else if (native === 'Uuid') base = 'uuid';
   else if (native === 'Timestamptz') base = `timestamptz(${args[0] ?? 6})`;
+  else if (native === 'Json') base = 'json';
   else {
     base = ({ String: 'text', Boolean: 'bool', Int: 'int4', BigInt: 'int8', Float: 'float8', Json: 'jsonb', DateTime: 'timestamp(3)', Decimal: 'numeric' } as Record<string, string>)[field.type] ?? field.type;
   }
