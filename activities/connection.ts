@@ -44,6 +44,12 @@ const iso = (date: Date | null | undefined) => date?.toISOString();
 export function createConnectionActivities(deps: ConnectionActivityDependencies) {
   const { db, config, logger } = deps;
   const session = (connectionId: string) => openProviderSession(deps, connectionId);
+  /**
+   * A sync clears the webhooks' "sync requested" marker before it reads the calendar, in the
+   * statement that opens its session: a change made after this point sets it again and wakes
+   * another sync (connections/notification-coalescer.ts).
+   */
+  const syncSession = (connectionId: string) => openProviderSession(deps, connectionId, { startSync: true });
   const syncSettings = {
     windowPastMs: config.sync.windowPastMs,
     windowFutureMs: config.sync.windowFutureMs,
@@ -56,12 +62,6 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
     ttlMs: provider === 'MICROSOFT' ? Math.min(config.sync.channelTtlMs, config.sync.graphSubscriptionTtlMs) : config.sync.channelTtlMs,
     tokens: channelTokens,
   });
-  /**
-   * A sync clears the webhooks' "sync requested" marker before it reads the calendar: a change made
-   * after this point sets it again and wakes another sync (connections/notification-coalescer.ts).
-   */
-  const clearSyncRequest = (connectionId: string) =>
-    db.$executeRaw`UPDATE calendar_connections SET sync_requested_at = NULL WHERE id = ${connectionId}::uuid AND sync_requested_at IS NOT NULL`;
   /**
    * A failing sync shows on the connection (`lastError`) while Temporal retries it, not only once the
    * retries are spent; the next sync that succeeds clears it. Best effort: the failure may be the
@@ -123,15 +123,13 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
     }),
 
     initialSync: mapFailures(async (connectionId: string) => {
-      const open = await session(connectionId);
-      await clearSyncRequest(connectionId);
+      const open = await syncSession(connectionId);
       return showingFailure(connectionId, () => measuredSync(deps.metrics, open.connection.provider, 'initial', () => runInitialSync(applyDeps, open, syncSettings)));
     }),
 
     /** `notifiedAt`: when the oldest notification this sync answers reached the webhook. */
     syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean; notifiedAt?: string }) => {
-      const open = await session(connectionId);
-      await clearSyncRequest(connectionId);
+      const open = await syncSession(connectionId);
       const outcome = await showingFailure(connectionId, () =>
         measuredSync(deps.metrics, open.connection.provider, options.fullResync ? 'full' : 'incremental', () => runIncrementalSync(applyDeps, open, syncSettings, options)),
       );
@@ -140,8 +138,7 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
     }),
 
     reconcile: mapFailures(async (connectionId: string) => {
-      const open = await session(connectionId);
-      await clearSyncRequest(connectionId);
+      const open = await syncSession(connectionId);
       return showingFailure(connectionId, async () => (await measuredSync(deps.metrics, open.connection.provider, 'reconcile', () => runReconcile(applyDeps, open, syncSettings))).report);
     }),
   };

@@ -31,6 +31,42 @@ export interface ProviderSession {
    * shortly before, so that a channel can still be stopped after the refresh token died.
    */
   run<T>(call: (calendar: CalendarProvider) => Promise<T>, options?: { spendExpiringToken?: boolean }): Promise<T>;
+  /** The stored provider cursor, read with the session when it was opened for a sync (`startSync`). */
+  cursor?: string | null;
+}
+
+export interface OpenSessionOptions {
+  /**
+   * The session opens a sync: the webhooks' "sync requested" marker is cleared in the same statement
+   * that reads the connection (a change made after it wakes another sync, see
+   * connections/notification-coalescer.ts), and the stored cursor comes along.
+   */
+  startSync?: boolean;
+}
+
+/** The connection's columns a session needs, read in one statement. */
+interface SessionRow {
+  id: string;
+  account_id: string;
+  user_id: string;
+  provider: ProviderName;
+  status: string;
+  provider_email: string;
+  encrypted_credentials: string | null;
+  cursor: string | null;
+}
+
+function readSessionRow(db: Database, connectionId: string, startSync: boolean): Promise<SessionRow[]> {
+  return startSync
+    ? db.$queryRaw<SessionRow[]>`
+        WITH cleared AS (
+          UPDATE calendar_connections SET sync_requested_at = NULL WHERE id = ${connectionId}::uuid AND sync_requested_at IS NOT NULL
+        )
+        SELECT id, account_id, user_id, provider::text AS provider, status::text AS status, provider_email, encrypted_credentials, cursor
+        FROM calendar_connections WHERE id = ${connectionId}::uuid`
+    : db.$queryRaw<SessionRow[]>`
+        SELECT id, account_id, user_id, provider::text AS provider, status::text AS status, provider_email, encrypted_credentials, cursor
+        FROM calendar_connections WHERE id = ${connectionId}::uuid`;
 }
 
 export function credentialsContext(connectionId: string): string {
@@ -73,12 +109,13 @@ function measured(calendar: CalendarProvider, metrics: Metrics | undefined): Cal
 export async function openProviderSession(
   deps: { db: Database; secrets: SecretBox; providers: ProviderRegistry; metrics?: Metrics },
   connectionId: string,
+  options: OpenSessionOptions = {},
 ): Promise<ProviderSession> {
   const { db, secrets, providers } = deps;
-  const row = await db.calendarConnection.findUnique({ where: { id: connectionId } });
+  const [row] = await readSessionRow(db, connectionId, options.startSync === true);
   if (!row || row.status === 'DISCONNECTED') throw new ConnectionGoneError(`connection ${connectionId} is gone or disconnected`);
-  const provider = row.provider as ProviderName;
-  let credentials = readCredentials(row.encryptedCredentials);
+  const provider = row.provider;
+  let credentials = readCredentials(row.encrypted_credentials);
 
   function readCredentials(sealed: string | null): StoredCredentials {
     if (!sealed) throw new ProviderError('authRevoked', 'no stored credentials');
@@ -148,7 +185,8 @@ export async function openProviderSession(
   let calendarSpendingExpiring: CalendarProvider | undefined;
 
   return {
-    connection: { id: row.id, accountId: row.accountId, userId: row.userId, provider, providerEmail: row.providerEmail },
+    connection: { id: row.id, accountId: row.account_id, userId: row.user_id, provider, providerEmail: row.provider_email },
+    ...(options.startSync ? { cursor: row.cursor } : {}),
     async run(call, options) {
       const client = options?.spendExpiringToken ? (calendarSpendingExpiring ??= calendarRefreshingAhead(0)) : calendar;
       try {

@@ -15,7 +15,7 @@ import type { Logger } from '../../lib/logger';
 import type { CalendarEvent, ProviderName, ResponseStatus } from '../../providers/types';
 import { decideEventChange, guestEmailsToLookUp, isStale, type Decision, type SyncAccount } from '../../sync-rules';
 import { PageModel, sameValue } from './page-model';
-import { loadPageSnapshot, MeetingKeyRace, savePage } from './page-store';
+import { loadPageReads, loadPageSnapshot, MeetingKeyRace, savePage, type CursorWrite } from './page-store';
 
 export interface ApplyDependencies {
   db: Database;
@@ -43,6 +43,8 @@ type Tx = Prisma.TransactionClient;
  * Applies one page of changes. `sameVersion`: an incremental sync skips a version its link already
  * applied (`skip`); full reads and reconciliation re-apply it to repair drift (`reapply`). A page
  * that lost a meeting-key race to another calendar's sync is applied once more, from fresh reads.
+ * `cursor`: the sync's last page stores the cursor in its own write, when it writes anything and
+ * nothing is written after it (`cursor.written` says whether it did).
  */
 export async function applyEvents(
   deps: ApplyDependencies,
@@ -50,25 +52,29 @@ export async function applyEvents(
   events: CalendarEvent[],
   tally: Tally,
   sameVersion: 'skip' | 'reapply',
+  cursor?: CursorWrite,
 ): Promise<void> {
   if (events.length === 0) return;
+  const occurrences = occurrencesToRemember(events);
+  // Remembering occurrences comes after the page's write: a cursor stored before it would skip them on a retry.
+  const finish = occurrences.length === 0 ? cursor : undefined;
   let page: Tally;
   try {
-    page = await applyPage(deps, context, events, sameVersion);
+    page = await applyPage(deps, context, events, sameVersion, finish);
   } catch (error) {
     if (!(error instanceof MeetingKeyRace)) throw error;
-    page = await applyPage(deps, context, events, sameVersion);
+    page = await applyPage(deps, context, events, sameVersion, finish);
   }
   tally.seen += page.seen;
   tally.changed += page.changed;
   for (const [reason, count] of Object.entries(page.ignored)) tally.ignored[reason] = (tally.ignored[reason] ?? 0) + count;
-  await rememberOccurrences(deps.db, context.connection.id, events);
+  await rememberOccurrences(deps.db, context.connection.id, occurrences);
 }
 
 type Acting = { event: CalendarEvent; decision: Exclude<Decision, { action: 'ignore' }> };
 
 /** Fetch what the rules need, decide every event, carry the decisions out in memory, save once. */
-async function applyPage(deps: ApplyDependencies, context: SyncContext, events: CalendarEvent[], sameVersion: 'skip' | 'reapply'): Promise<Tally> {
+async function applyPage(deps: ApplyDependencies, context: SyncContext, events: CalendarEvent[], sameVersion: 'skip' | 'reapply', cursor: CursorWrite | undefined): Promise<Tally> {
   const { db } = deps;
   const { connection, account } = context;
   const tally = emptyTally();
@@ -76,19 +82,16 @@ async function applyPage(deps: ApplyDependencies, context: SyncContext, events: 
   const masterIds = [...new Set(events.flatMap((event) => (event.seriesMasterId ? [event.seriesMasterId] : [])))];
   const emails = [...guestEmailsToLookUp(events, account, { id: connection.id, userEmail: connection.providerEmail })];
 
-  const [contacts, links, outOfOffice, baseline, seriesLinks] = await Promise.all([
-    emails.length ? db.contact.findMany({ where: { accountId: connection.accountId, emailKey: { in: emails } }, select: { id: true, emailKey: true } }) : [],
-    db.calendarEventLink.findMany({ where: { connectionId: connection.id, providerEventId: { in: eventIds } } }),
-    db.outOfOffice.findMany({ where: { connectionId: connection.id, providerEventId: { in: eventIds }, deletedAt: null }, select: { id: true, providerEventId: true } }),
-    db.baselineEvent.findMany({ where: { connectionId: connection.id, providerEventId: { in: [...eventIds, ...masterIds] } }, select: { providerEventId: true } }),
+  const [{ contacts, links, outOfOffice, baselineEventIds: baseline }, seriesLinks] = await Promise.all([
+    loadPageReads(db, connection, { eventIds, baselineIds: [...eventIds, ...masterIds], emails }),
     masterIds.length
       ? db.calendarEventLink.findMany({ where: { connectionId: connection.id, providerEventId: { in: masterIds } }, include: { meeting: { include: { attendees: true } } } })
       : [],
   ]);
   const contactsByEmail = new Map(contacts.map((c) => [c.emailKey, c.id]));
   const linkByEvent = new Map(links.map((link) => [link.providerEventId, link]));
-  const outOfOfficeByEvent = new Map(outOfOffice.map((o) => [o.providerEventId!, o.id]));
-  const baselineEventIds = new Set(baseline.map((b) => b.providerEventId));
+  const outOfOfficeByEvent = new Map(outOfOffice.map((o) => [o.providerEventId, o.id]));
+  const baselineEventIds = new Set(baseline);
   const seriesMeetingByMaster = new Map(seriesLinks.map((link) => [link.providerEventId, link.meeting]));
 
   // Every decision is made on the page as stored before it (the rules are pure; see sync-rules/).
@@ -169,12 +172,15 @@ async function applyPage(deps: ApplyDependencies, context: SyncContext, events: 
   }
   if (!model.hasChanges() && outOfOfficeChanges.length === 0) return tally;
 
+  if (outOfOfficeChanges.length === 0) {
+    // The usual page: one statement, atomic on its own.
+    await savePage(db, connection.id, model, cursor);
+    return tally;
+  }
   await db.$transaction(
     async (tx) => {
       for (const decision of outOfOfficeChanges) if (await applyOutOfOffice(tx, context, decision)) tally.changed += 1;
-      await savePage(tx, model);
-      // A changed series lists its occurrences anew (their ids follow their starts): forget the old ones.
-      if (model.changedSeries.size) await tx.seriesOccurrence.deleteMany({ where: { connectionId: connection.id, seriesMasterId: { in: [...model.changedSeries] } } });
+      await savePage(tx, connection.id, model, cursor);
     },
     // A page is a few statements, but a loaded database must not turn that into a failed sync.
     { maxWait: 10_000, timeout: 60_000 },
@@ -182,11 +188,15 @@ async function applyPage(deps: ApplyDependencies, context: SyncContext, events: 
   return tally;
 }
 
-/** The occurrences listed of series this calendar has logged, for `confirmRemovals` (SeriesOccurrence). */
-async function rememberOccurrences(db: Database, connectionId: string, events: CalendarEvent[]): Promise<void> {
-  const occurrences = events.filter(
+/** Listed occurrences of series, which `rememberOccurrences` keeps when their series is logged. */
+function occurrencesToRemember(events: CalendarEvent[]): CalendarEvent[] {
+  return events.filter(
     (event) => (event.kind === 'occurrence' || event.kind === 'exception') && !event.removed && event.status !== 'cancelled' && event.seriesMasterId && event.originalStart,
   );
+}
+
+/** The occurrences listed of series this calendar has logged, for `confirmRemovals` (SeriesOccurrence). */
+async function rememberOccurrences(db: Database, connectionId: string, occurrences: CalendarEvent[]): Promise<void> {
   if (occurrences.length === 0) return;
   const masterIds = [...new Set(occurrences.map((event) => event.seriesMasterId!))];
   // Asked after the page is applied: the page may have just logged the series.

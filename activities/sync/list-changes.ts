@@ -21,21 +21,29 @@ function heartbeatContext(): Context | undefined {
   }
 }
 
+/** Where a page stands in its listing: the last one carries the listing's cursor. */
+export interface PagePosition {
+  last: boolean;
+  cursor?: string;
+}
+
 /** Returns the cursor of the last page. */
 export async function listAllChanges(
   session: ProviderSession,
   request: Omit<ListChangesRequest, 'page'>,
   listing: string,
-  onPage: (events: CalendarEvent[]) => Promise<void>,
+  onPage: (events: CalendarEvent[], position: PagePosition) => Promise<void>,
 ): Promise<string | undefined> {
   const context = heartbeatContext();
-  const resumed = context?.info.heartbeatDetails as ListingProgress | undefined;
+  // A local activity (an incremental sync run inside its workflow task) neither heartbeats nor resumes.
+  const heartbeats = context !== undefined && !context.info.isLocal;
+  const resumed = heartbeats ? (context.info.heartbeatDetails as ListingProgress | undefined) : undefined;
   let page = resumed?.listing === listing ? resumed.page : undefined;
   for (;;) {
     const result = await session.run((calendar) => calendar.listChanges({ ...request, page }));
-    await onPage(result.events);
+    await onPage(result.events, { last: !result.nextPage, cursor: result.cursor });
     if (!result.nextPage) return result.cursor;
     page = result.nextPage;
-    context?.heartbeat({ listing, page } satisfies ListingProgress);
+    if (heartbeats) context.heartbeat({ listing, page } satisfies ListingProgress);
   }
 }

@@ -10,6 +10,7 @@ import { loadAccountContext } from './account-context';
 import { applyEvents, emptyTally, type ApplyDependencies, type Tally } from './apply-events';
 import { confirmRemovals } from './confirm-removals';
 import { listAllChanges } from './list-changes';
+import { writeCursor, type CursorWrite } from './page-store';
 
 export interface SyncSettings {
   windowPastMs: number;
@@ -33,13 +34,32 @@ async function prepare(deps: ApplyDependencies, session: ProviderSession, settin
   return { account, connection: session.connection };
 }
 
-async function saveCursor(deps: ApplyDependencies, connectionId: string, cursor: string | undefined, extra: { initialSyncAt?: Date } = {}): Promise<string> {
-  const now = new Date();
-  await deps.db.calendarConnection.update({
-    where: { id: connectionId },
-    data: { cursor: cursor ?? null, cursorUpdatedAt: now, lastSyncAt: now, lastError: null, ...extra },
-  });
-  return now.toISOString();
+async function saveCursor(deps: ApplyDependencies, connectionId: string, cursor: string | undefined): Promise<string> {
+  const write: CursorWrite = { connectionId, cursor: cursor ?? null, at: new Date() };
+  await writeCursor(deps.db, write);
+  return write.at.toISOString();
+}
+
+/**
+ * The cursor of a sync whose last page may store it in its own write (apply-events.ts): `forPage`
+ * gives the last page its CursorWrite, `save` stores it unless that page already did.
+ */
+function cursorAfterLastPage(connectionId: string, options: { initialSync?: boolean } = {}) {
+  let write: CursorWrite | undefined;
+  return {
+    forPage(page: { last: boolean; cursor?: string }, fallback?: string): CursorWrite | undefined {
+      write = page.last ? { connectionId, cursor: page.cursor ?? fallback ?? null, at: new Date(), initialSync: options.initialSync } : undefined;
+      return write;
+    },
+    async save(deps: ApplyDependencies): Promise<string> {
+      if (!write) throw new Error('the listing ended without a last page');
+      if (!write.written) {
+        write.at = new Date();
+        await writeCursor(deps.db, write);
+      }
+      return write.at.toISOString();
+    },
+  };
 }
 
 /**
@@ -50,15 +70,16 @@ export async function runInitialSync(deps: ApplyDependencies, session: ProviderS
   const context = await prepare(deps, session, settings);
   const tally = emptyTally();
   const connectionId = session.connection.id;
-  const cursor = await listAllChanges(session, { window: syncWindow(settings) }, 'initial', async (events) => {
+  const cursor = cursorAfterLastPage(connectionId, { initialSync: true });
+  await listAllChanges(session, { window: syncWindow(settings) }, 'initial', async (events, page) => {
     const present = events.filter((event) => !event.removed && event.status !== 'cancelled');
     await deps.db.baselineEvent.createMany({
       data: present.map((event) => ({ connectionId, providerEventId: event.id })),
       skipDuplicates: true,
     });
-    await applyEvents(deps, context, events, tally, 'reapply');
+    await applyEvents(deps, context, events, tally, 'reapply', cursor.forPage(page));
   });
-  return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor, { initialSyncAt: new Date() }), fullResync: false, tally };
+  return { cursorUpdatedAt: await cursor.save(deps), fullResync: false, tally };
 }
 
 export async function runIncrementalSync(
@@ -69,7 +90,8 @@ export async function runIncrementalSync(
 ): Promise<SyncOutcome> {
   const context = await prepare(deps, session, settings);
   const connectionId = session.connection.id;
-  const stored = await deps.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId }, select: { cursor: true } });
+  // A session opened for a sync read the cursor with the connection.
+  const stored = { cursor: session.cursor !== undefined ? session.cursor : (await deps.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId }, select: { cursor: true } })).cursor };
   const fullRead = async () => {
     const tally = emptyTally();
     const window = syncWindow(settings);
@@ -85,11 +107,13 @@ export async function runIncrementalSync(
   if (options.fullResync || !stored.cursor) return fullRead();
 
   const tally = emptyTally();
+  const from = stored.cursor;
   try {
-    const cursor = await listAllChanges(session, { cursor: stored.cursor }, `from:${stored.cursor}`, async (events) =>
-      applyEvents(deps, context, await confirmRemovals(deps.db, session, events), tally, 'skip'),
+    const cursor = cursorAfterLastPage(connectionId);
+    await listAllChanges(session, { cursor: from }, `from:${from}`, async (events, page) =>
+      applyEvents(deps, context, await confirmRemovals(deps.db, session, events), tally, 'skip', cursor.forPage(page, from)),
     );
-    return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor ?? stored.cursor), fullResync: false, tally };
+    return { cursorUpdatedAt: await cursor.save(deps), fullResync: false, tally };
   } catch (error) {
     if (!(error instanceof ProviderError && error.kind === 'cursorInvalidated')) throw error;
     // Google 410 / Graph expired delta: re-read everything. Upserts keyed by provider event id and
