@@ -3,19 +3,18 @@
  * it never syncs inside a request.
  */
 import express, { type Express } from 'express';
-import type { Client } from '@temporalio/client';
 import type { Database } from '../db/client';
 import type { ChannelDenyList } from '../connections/channel-deny-list';
 import type { ConnectDependencies } from '../connections/connect';
 import { registerConnectionGauges } from '../connections/connection-metrics';
 import { NotificationCoalescer } from '../connections/notification-coalescer';
 import { syncRequestMarker } from '../connections/sync-request-marker';
-import type { WorkflowControl } from '../connections/workflow-control';
 import { ChannelTokens } from '../lib/channel-tokens';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
+import type { ApiTemporalClient } from '../temporal/api-client';
 import { errorHandler, unmatchedRoute } from './http-errors';
 import { openApiDocument } from './openapi';
 import { authenticate } from './middleware/authenticate';
@@ -38,8 +37,7 @@ import { usersRouter } from './routers/users';
 
 export interface ApiDependencies {
   db: Database;
-  temporal: Client;
-  workflows: WorkflowControl;
+  temporal: ApiTemporalClient;
   providers: ProviderRegistry;
   secrets: SecretBox;
   logger: Logger;
@@ -80,12 +78,12 @@ function routeTemplate(req: express.Request, res: express.Response): string {
 }
 
 export function createApp(deps: ApiDependencies): Express {
-  const { db, temporal, workflows, logger, metrics } = deps;
+  const { db, temporal, logger, metrics } = deps;
   const connect: ConnectDependencies = {
     db,
     secrets: deps.secrets,
     providers: deps.providers,
-    workflows,
+    temporal,
     publicBaseUrl: deps.publicBaseUrl,
     stateTtlMs: deps.oauthStateTtlMs,
   };
@@ -103,10 +101,10 @@ export function createApp(deps: ApiDependencies): Express {
   const signalDeadlineMs = deps.webhookSignalTimeoutMs;
   const marker = syncRequestMarker(db);
   const coalescer = new NotificationCoalescer(
-    { ...marker, signal: (connectionId) => workflows.notify(connectionId, { kind: 'changed', notifiedAt: new Date().toISOString() }, signalDeadlineMs) },
+    { ...marker, signal: (connectionId) => temporal.notify(connectionId, { kind: 'changed', notifiedAt: new Date().toISOString() }, signalDeadlineMs) },
     { claimTimeoutMs: MARKER_CLAIM_TIMEOUT_MS, fallbackSpacingMs: FALLBACK_SIGNAL_SPACING_MS },
   );
-  app.use(webhooksRouter({ db, workflows, metrics, tokens: new ChannelTokens(deps.secrets), denyList: deps.channelDenyList, coalescer, signalDeadlineMs }));
+  app.use(webhooksRouter({ db, temporal, metrics, tokens: new ChannelTokens(deps.secrets), denyList: deps.channelDenyList, coalescer, signalDeadlineMs }));
   app.use(oauthCallbackRouter(connect));
   const openApi = openApiDocument(deps.publicBaseUrl);
   app.get('/openapi.json', (_req, res) => {
@@ -127,11 +125,11 @@ export function createApp(deps: ApiDependencies): Express {
   mount('/account', accountRouter(db));
   mount('/calendar-connections', calendarConnectionsRouter(db));
   mount('/users/:userId/calendar-connection', calendarConnectionRouter(connect));
-  mount('/users/:userId/out-of-office', outOfOfficeRouter(db, workflows));
+  mount('/users/:userId/out-of-office', outOfOfficeRouter(db, temporal));
   mount('/users', usersRouter(db));
   mount('/contacts/:contactId/meetings', timelineRouter(db));
   mount('/contacts', contactsRouter(db));
-  mount('/meetings', meetingsRouter(db, workflows));
+  mount('/meetings', meetingsRouter(db, temporal));
   mount('/companies/:companyId/meetings', companyTimelineRouter(db));
   mount('/companies', companiesRouter(db));
   mount('/deals', dealsRouter(db));

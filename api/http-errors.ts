@@ -1,9 +1,15 @@
 /**
- * One JSON error shape for the whole API: `{ "error": { "code", "message", "details"? } }`.
+ * One JSON error shape for the whole API, `{ "error": { "code", "message", "details"? } }`, and one
+ * table that says how every domain, provider and dependency error answers (`ERROR_TABLE`): routers
+ * throw what went wrong and never choose a status themselves.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { InvalidInputError, StateConflictError, type FieldProblem } from '../crm/errors';
+import { IntegrationConflictError, UnknownUserError } from '../connections/connect';
+import { InvalidStateError } from '../connections/oauth-state';
+import { DuplicateRecordError, InvalidInputError, RecordNotFoundError, StateConflictError, type FieldProblem } from '../crm/errors';
 import type { Logger } from '../lib/logger';
+import { ProviderNotConfiguredError } from '../providers/create-registry';
+import { ProviderError } from '../providers/errors';
 
 export class HttpError extends Error {
   constructor(
@@ -11,6 +17,7 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly details?: unknown,
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -82,25 +89,63 @@ export function isDependencyUnavailable(error: unknown): boolean {
   return typeof failure.message === 'string' && UNREACHABLE_MESSAGE.test(failure.message);
 }
 
+/** express.json() reports a malformed or oversized body with a 4xx `status` (`type: 'entity.parse.failed'`). */
+const isBodyError = (error: unknown): error is { status: number; message: string } => {
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
+
+interface ErrorRule {
+  matches(error: unknown): boolean;
+  answer(error: unknown): HttpError;
+}
+
+const when = <E>(type: abstract new (...args: never[]) => E, answer: (error: E) => HttpError): ErrorRule => ({
+  matches: (error) => error instanceof type,
+  answer: (error) => answer(error as E),
+});
+
+/**
+ * Every error a request can end in, and how it answers. The first rule that matches wins, so a
+ * class goes before its parent. An error no rule matches is a bug: 500, logged.
+ */
+export const ERROR_TABLE: readonly ErrorRule[] = [
+  when(HttpError, (error) => error),
+  // CRM domain (crm/errors.ts)
+  when(InvalidInputError, (error) => badRequest(error.problems)),
+  when(RecordNotFoundError, (error) => notFound(error.what)),
+  when(DuplicateRecordError, (error) => conflict('duplicate', error.message, { field: error.field })),
+  when(StateConflictError, (error) => conflict(error.code, error.message)),
+  // Connecting a calendar (connections/)
+  when(UnknownUserError, () => notFound('user')),
+  when(IntegrationConflictError, (error) => conflict('integration_installed', error.message, { installedProvider: error.installed })),
+  when(InvalidStateError, (error) => new HttpError(400, 'invalid_state', error.message)),
+  // Providers (providers/): a provider that fails us is a bad gateway, whatever the kind of failure.
+  when(ProviderNotConfiguredError, (error) => new HttpError(422, 'provider_not_configured', error.message)),
+  when(ProviderError, (error) => new HttpError(502, 'provider_failed', error.message, { kind: error.kind })),
+  // Dependencies and the request itself
+  {
+    matches: isDependencyUnavailable,
+    answer: () => new HttpError(503, 'unavailable', 'a service this request needs is unavailable; retry shortly', undefined, { 'Retry-After': String(RETRY_AFTER_SECONDS) }),
+  },
+  { matches: isBodyError, answer: (error) => new HttpError((error as { status: number }).status, 'invalid_request', `body: ${(error as Error).message}`) },
+];
+
+/** The answer `ERROR_TABLE` gives `error`; undefined for an unexpected one. */
+export function httpErrorOf(error: unknown): HttpError | undefined {
+  return ERROR_TABLE.find((rule) => rule.matches(error))?.answer(error);
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    if (error instanceof InvalidInputError) error = badRequest(error.problems);
-    if (error instanceof StateConflictError) error = conflict(error.code, error.message);
-    if (error instanceof HttpError) {
-      res.status(error.status).json({ error: { code: error.code, message: error.message, details: error.details } });
+    const answer = httpErrorOf(error);
+    if (!answer) {
+      logger.error('request failed', { method: req.method, path: req.path, error: String(error?.stack ?? error) });
+      res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
       return;
     }
-    // express.json() reports malformed bodies with `type: 'entity.parse.failed'` and a status.
-    if (typeof error?.status === 'number' && error.status >= 400 && error.status < 500) {
-      res.status(error.status).json({ error: { code: 'invalid_request', message: `body: ${error.message}` } });
-      return;
-    }
-    if (isDependencyUnavailable(error)) {
-      logger.warn('request failed: a dependency is unavailable', { method: req.method, path: req.path, error: String(error?.message ?? error) });
-      res.status(503).set('Retry-After', String(RETRY_AFTER_SECONDS)).json({ error: { code: 'unavailable', message: 'a service this request needs is unavailable; retry shortly' } });
-      return;
-    }
-    logger.error('request failed', { method: req.method, path: req.path, error: String(error?.stack ?? error) });
-    res.status(500).json({ error: { code: 'internal', message: 'internal error' } });
+    if (isDependencyUnavailable(error)) logger.warn('request failed: a dependency is unavailable', { method: req.method, path: req.path, error: String(error?.message ?? error) });
+    if (answer.headers) res.set(answer.headers);
+    res.status(answer.status).json({ error: { code: answer.code, message: answer.message, details: answer.details } });
   };
 }

@@ -6,9 +6,9 @@ import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { ProviderRegistry } from '../providers/registry';
 import type { ProviderName } from '../providers/types';
+import type { ApiTemporalClient } from '../temporal/api-client';
 import { sealCredentials } from '../activities/provider-session';
 import { consumeState, issueState } from './oauth-state';
-import type { WorkflowControl } from './workflow-control';
 
 export const PROVIDER_LABEL: Record<ProviderName, string> = { GOOGLE: 'Google Calendar', MICROSOFT: 'Microsoft Outlook' };
 
@@ -28,7 +28,7 @@ export interface ConnectDependencies {
   db: Database;
   secrets: SecretBox;
   providers: ProviderRegistry;
-  workflows: WorkflowControl;
+  temporal: ApiTemporalClient;
   publicBaseUrl: string;
   stateTtlMs: number;
 }
@@ -105,7 +105,7 @@ export async function completeConnection(
   });
 
   const ref = { id: connection.id, accountId: user.accountId, userId: user.id, provider: request.provider };
-  if (resumed) await deps.workflows.resume(ref);
-  else await deps.workflows.start(ref);
+  if (resumed) await deps.temporal.resume(ref);
+  else await deps.temporal.start(ref);
   return { connectionId: connection.id, resumed, email };
 }

@@ -1,5 +1,5 @@
 /**
- * Domain errors of CRM operations; the API maps them to 400 and 409 (api/http-errors.ts).
+ * Domain errors of CRM operations; the API maps them to 400, 404 and 409 (api/http-errors.ts).
  */
 export interface FieldProblem {
   field: string;
@@ -22,5 +22,24 @@ export class StateConflictError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** The account has no such record (another account's records are not found either). */
+export class RecordNotFoundError extends Error {
+  override name = 'RecordNotFoundError';
+  constructor(readonly what: string) {
+    super(`${what} not found`);
+  }
+}
+
+/** A field that must be unique in the account (an email) is taken. */
+export class DuplicateRecordError extends Error {
+  override name = 'DuplicateRecordError';
+  constructor(
+    readonly what: string,
+    readonly field: string | undefined,
+  ) {
+    super(`a ${what} with this ${field ?? 'value'} already exists`);
   }
 }

@@ -1,10 +1,11 @@
 /**
  * Scheduling a meeting from the CRM (SPEC §5): validates everything before writing anything, writes
  * the meeting in SCHEDULING with its guests and associations, and leaves creating the calendar event
- * to a workflow. Editing and deleting follow the same rules.
+ * to a workflow. Editing, retrying and deleting follow the same rules.
  */
 import type { Database } from '../db/client';
 import type { Prisma } from '../generated/prisma/client';
+import { usableConnection } from './calendar-connection';
 import { InvalidInputError, StateConflictError, type FieldProblem } from './errors';
 import { resolveTimes } from './meeting-times';
 
@@ -51,20 +52,6 @@ async function checkRecords(db: Database, accountId: string, input: Pick<Meeting
     ])
   ).flat();
   if (problems.length) throw new InvalidInputError(problems);
-}
-
-/** The owner must have a calendar the event can be created in, before anything is written. */
-export async function usableConnection(db: Database, accountId: string, userId: string) {
-  const user = await db.user.findFirst({ where: { id: userId, accountId }, include: { connection: true } });
-  if (!user) throw new InvalidInputError([{ field: 'ownerUserId', problem: `no user with id ${userId}` }]);
-  const connection = user.connection;
-  if (!connection || connection.status === 'DISCONNECTED') {
-    throw new StateConflictError('calendar_not_connected', 'the meeting owner has no connected calendar; connect one first');
-  }
-  if (connection.status === 'NEEDS_REAUTH') {
-    throw new StateConflictError('calendar_needs_reauth', 'the meeting owner must reconnect their calendar before meetings can be scheduled');
-  }
-  return { user, connection };
 }
 
 async function guestAttendees(tx: Tx, accountId: string, contactIds: string[]) {
@@ -159,4 +146,31 @@ export async function editMeeting(db: Database, accountId: string, meetingId: st
       },
     });
   });
+}
+
+/**
+ * A "save and send update" edit needs the meeting's event in its owner's calendar, and that calendar
+ * usable: checked before the edit is written.
+ */
+export async function requireCalendarEvent(db: Database, accountId: string, meeting: { ownerUserId: string | null; links: { connectionId: string }[] }): Promise<void> {
+  if (!meeting.ownerUserId) throw new StateConflictError('no_calendar_event', 'the meeting has no owner whose calendar could be updated');
+  const { connection } = await usableConnection(db, accountId, meeting.ownerUserId);
+  if (!meeting.links.some((link) => link.connectionId === connection.id)) {
+    throw new StateConflictError('no_calendar_event', "the meeting has no event in its owner's calendar to update");
+  }
+}
+
+/** Puts a FAILED meeting back in SCHEDULING for another attempt; undefined when the account has no such meeting. */
+export async function retryFailedMeeting(db: Database, accountId: string, meetingId: string) {
+  const meeting = await db.meeting.findFirst({ where: { id: meetingId, accountId, deletedAt: null } });
+  if (!meeting) return undefined;
+  if (meeting.status !== 'FAILED') throw new StateConflictError('not_failed', `only a FAILED meeting can be retried; this one is ${meeting.status}`);
+  await usableConnection(db, accountId, meeting.ownerUserId!);
+  return db.meeting.update({ where: { id: meetingId }, data: { status: 'SCHEDULING', failureReason: null } });
+}
+
+/** Deletes a meeting in the CRM only (SPEC §5: the calendar event stays, and sync never revives it); false when there is none. */
+export async function deleteMeeting(db: Database, accountId: string, meetingId: string): Promise<boolean> {
+  const { count } = await db.meeting.updateMany({ where: { id: meetingId, accountId, deletedAt: null }, data: { deletedAt: new Date() } });
+  return count > 0;
 }

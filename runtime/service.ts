@@ -4,7 +4,6 @@
  */
 import http from 'node:http';
 import type { Worker, WorkflowBundleOption } from '@temporalio/worker';
-import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
@@ -12,10 +11,10 @@ import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
 import { ChannelDenyList } from '../connections/channel-deny-list';
-import { timingsFromConfig, WorkflowControl } from '../connections/workflow-control';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
-import { connectClient, connectWorker, type TemporalTarget } from '../temporal/connection';
+import { ApiTemporalClient } from '../temporal/api-client';
+import { connectWorker, type TemporalTarget } from '../temporal/connection';
 import { createWorker } from '../worker/create-worker';
 
 export interface ServiceDependencies {
@@ -59,18 +58,17 @@ export async function startWorker(deps: ServiceDependencies, workflowBundle?: Wo
 
 export interface RunningApi {
   url: string;
-  temporal: Client;
+  temporal: ApiTemporalClient;
   stop(): Promise<void>;
 }
 
 export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
-  const temporal = await connectClient(deps.temporal);
+  const temporal = await ApiTemporalClient.connect(deps.temporal, deps.config);
   const channelDenyList = new ChannelDenyList(deps.db, deps.logger, deps.config.api.channelDenyListRefreshMs);
   channelDenyList.start();
   const app = createApp({
     db: deps.db,
     temporal,
-    workflows: new WorkflowControl(temporal, deps.config.temporal.taskQueue, timingsFromConfig(deps.config)),
     providers: deps.providers,
     secrets: deps.secrets,
     logger: deps.logger,
@@ -90,7 +88,7 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
   } catch (error) {
     // The port is taken: leave nothing running behind the error.
     channelDenyList.stop();
-    await temporal.connection.close();
+    await temporal.close();
     throw error;
   }
   const { port } = server.address() as { port: number };
@@ -101,7 +99,7 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
       channelDenyList.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      await temporal.connection.close();
+      await temporal.close();
     },
   };
 }

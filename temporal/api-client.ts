@@ -1,9 +1,12 @@
 /**
- * Starting, signalling and querying connection workflows from the API. The workflow id comes from the
- * connection id, so every path reaches the same long-lived workflow.
+ * The API's Temporal client: the one way the API process reaches Temporal. It starts, signals,
+ * updates and queries workflows by id (a connection's workflow id comes from the connection id, so
+ * every path reaches the same long-lived workflow), answers the readiness probe, and turns Temporal's
+ * refusals into domain errors the API maps like any other (api/http-errors.ts).
  */
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
+import { StateConflictError } from '../crm/errors';
 import type { ProviderName } from '../providers/types';
 import type { scheduleMeetingWorkflow, syncOutOfOfficeWorkflow, updateMeetingEventWorkflow } from '../workflows/calendar-writes';
 import type { connectionWorkflow } from '../workflows/connection';
@@ -19,6 +22,7 @@ import {
   type ConnectionTimings,
 } from '../workflows/connection-messages';
 import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribute } from '../workflows/search-attributes';
+import { connectClient, type TemporalTarget } from './connection';
 
 export interface ConnectionRef {
   id: string;
@@ -37,12 +41,29 @@ export function timingsFromConfig(config: Config): ConnectionTimings {
   };
 }
 
-export class WorkflowControl {
+const notSyncing = (why: string) => new StateConflictError('not_syncing', `the connection cannot resync now: ${why}`);
+
+export class ApiTemporalClient {
   constructor(
-    private readonly client: Client,
+    /** The SDK client underneath, for tests and operators' tools; the API itself goes through the methods. */
+    readonly client: Client,
     private readonly taskQueue: string,
     private readonly timings: ConnectionTimings,
   ) {}
+
+  /** Connects to the cluster `target` names, for the worker task queue and timings in `config`. */
+  static async connect(target: TemporalTarget, config: Config): Promise<ApiTemporalClient> {
+    return new ApiTemporalClient(await connectClient(target), config.temporal.taskQueue, timingsFromConfig(config));
+  }
+
+  async close(): Promise<void> {
+    await this.client.connection.close();
+  }
+
+  /** Whether the cluster answers: the readiness check. */
+  async ping(): Promise<void> {
+    await this.client.workflowService.getSystemInfo({});
+  }
 
   private options(connection: ConnectionRef) {
     return {
@@ -90,8 +111,18 @@ export class WorkflowControl {
     return this.ignoringMissing(() => this.client.workflow.getHandle(connectionWorkflowId(connectionId)).signal(disconnectSignal));
   }
 
+  /**
+   * Asks for a full re-read. A connection with no workflow, or whose workflow refuses (NEEDS_REAUTH,
+   * disconnecting), is not syncing: a conflict. Anything else (Temporal unreachable) stays what it is.
+   */
   async resync(connectionId: string): Promise<void> {
-    await this.client.workflow.getHandle(connectionWorkflowId(connectionId)).executeUpdate(resyncUpdate);
+    try {
+      await this.client.workflow.getHandle(connectionWorkflowId(connectionId)).executeUpdate(resyncUpdate);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notSyncing('no workflow runs for it');
+      if (error instanceof WorkflowUpdateFailedError) throw notSyncing(error.cause?.message ?? error.message);
+      throw error;
+    }
   }
 
   async status(connectionId: string): Promise<ConnectionStatusView | undefined> {

@@ -4,10 +4,8 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
-import type { Database } from '../../db/client';
-import { authorizationUrl, IntegrationConflictError, UnknownUserError, type ConnectDependencies } from '../../connections/connect';
-import { ProviderNotConfiguredError } from '../../providers/create-registry';
-import { conflict, HttpError, notFound } from '../http-errors';
+import { authorizationUrl, type ConnectDependencies } from '../../connections/connect';
+import { markDisconnected, userConnection } from '../../crm/calendar-connection';
 import { accountIdOf } from '../middleware/authenticate';
 import { parse } from '../validation';
 
@@ -16,25 +14,12 @@ export const authorizeBody = z.object({ provider: z.enum(['GOOGLE', 'MICROSOFT']
 
 export function calendarConnectionRouter(deps: ConnectDependencies): Router {
   const router = Router({ mergeParams: true });
-  const { db, workflows } = deps;
-
-  const findConnection = async (accountId: string, userId: string) => {
-    const connection = await db.calendarConnection.findFirst({ where: { userId, accountId } });
-    if (!connection) throw notFound('calendar connection');
-    return connection;
-  };
+  const { db, temporal } = deps;
 
   router.post('/authorize', async (req, res) => {
     const { userId } = parse(params, req.params, 'params');
     const { provider } = parse(authorizeBody, req.body);
-    try {
-      res.json({ authorizationUrl: await authorizationUrl(deps, { accountId: accountIdOf(req), userId, provider }) });
-    } catch (error) {
-      if (error instanceof IntegrationConflictError) throw conflict('integration_installed', error.message, { installedProvider: error.installed });
-      if (error instanceof UnknownUserError) throw notFound('user');
-      if (error instanceof ProviderNotConfiguredError) throw new HttpError(422, 'provider_not_configured', error.message);
-      throw error;
-    }
+    res.json({ authorizationUrl: await authorizationUrl(deps, { accountId: accountIdOf(req), userId, provider }) });
   });
 
   /** Milliseconds since the cursor moved, computed now (the workflow hands out the instant, not the age). */
@@ -42,8 +27,8 @@ export function calendarConnectionRouter(deps: ConnectDependencies): Router {
 
   router.get('/', async (req, res) => {
     const { userId } = parse(params, req.params, 'params');
-    const connection = await findConnection(accountIdOf(req), userId);
-    const live = await workflows.status(connection.id);
+    const connection = await userConnection(db, accountIdOf(req), userId);
+    const live = await temporal.status(connection.id);
     res.json({
       id: connection.id,
       userId: connection.userId,
@@ -64,29 +49,18 @@ export function calendarConnectionRouter(deps: ConnectDependencies): Router {
 
   router.post('/resync', async (req, res) => {
     const { userId } = parse(params, req.params, 'params');
-    const connection = await findConnection(accountIdOf(req), userId);
-    try {
-      await workflows.resync(connection.id);
-    } catch (error) {
-      throw new HttpError(409, 'not_syncing', `the connection cannot resync now: ${(error as Error).message}`);
-    }
+    const connection = await userConnection(db, accountIdOf(req), userId);
+    // Not syncing (no workflow, or it refuses) is a 409, Temporal down a 503: the error table says which.
+    await temporal.resync(connection.id);
     res.status(202).json({ accepted: true });
   });
 
   router.delete('/', async (req, res) => {
     const { userId } = parse(params, req.params, 'params');
-    const connection = await findConnection(accountIdOf(req), userId);
-    const signalled = await workflows.disconnect(connection.id);
-    if (!signalled) {
-      // No workflow to do it: mark it here (the channel has lapsed with the workflow).
-      await disconnectRow(db, connection.id);
-    }
+    const connection = await userConnection(db, accountIdOf(req), userId);
+    if (!(await temporal.disconnect(connection.id))) await markDisconnected(db, connection.id);
     res.status(202).json({ disconnecting: true });
   });
 
   return router;
-}
-
-async function disconnectRow(db: Database, connectionId: string): Promise<void> {
-  await db.calendarConnection.update({ where: { id: connectionId }, data: { status: 'DISCONNECTED', disconnectedAt: new Date(), statusReason: 'disconnected by the user' } });
 }

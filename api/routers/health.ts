@@ -4,9 +4,9 @@
  * goes to the log.
  */
 import { Router } from 'express';
-import type { Client } from '@temporalio/client';
 import type { Database } from '../../db/client';
 import type { Logger } from '../../lib/logger';
+import type { ApiTemporalClient } from '../../temporal/api-client';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -23,7 +23,7 @@ async function check(logger: Logger, name: string, probe: () => Promise<unknown>
   }
 }
 
-export function healthRouter(db: Database, temporal: Client, logger: Logger): Router {
+export function healthRouter(db: Database, temporal: Pick<ApiTemporalClient, 'ping'>, logger: Logger): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -32,7 +32,7 @@ export function healthRouter(db: Database, temporal: Client, logger: Logger): Ro
     const checks = Object.fromEntries(
       await Promise.all([
         check(logger, 'database', () => db.$queryRaw`SELECT 1`),
-        check(logger, 'temporal', () => temporal.workflowService.getSystemInfo({})),
+        check(logger, 'temporal', () => temporal.ping()),
       ]),
     );
     const ready = Object.values(checks).every((status) => status === 'ok');

@@ -5,12 +5,12 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import type { WorkflowControl } from '../../connections/workflow-control';
 import { meetingInclude, meetingView } from '../../crm/meeting-view';
 import type { FieldProblem } from '../../crm/errors';
 import { formProblems, resolveTimes } from '../../crm/meeting-times';
-import { createScheduledMeeting, editMeeting, usableConnection } from '../../crm/schedule-meeting';
-import { conflict, notFound } from '../http-errors';
+import { createScheduledMeeting, deleteMeeting, editMeeting, requireCalendarEvent, retryFailedMeeting } from '../../crm/schedule-meeting';
+import type { ApiTemporalClient } from '../../temporal/api-client';
+import { notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
 import { idempotent, idempotentRecordId } from '../middleware/idempotency';
 import { parse } from '../validation';
@@ -80,7 +80,7 @@ export const editBody = z
   // Without `allDay` the stored meeting decides, once it is read (crm/schedule-meeting.ts).
   .superRefine((m, ctx) => addProblems(ctx, m.allDay === undefined ? [] : formProblems(m, m.allDay)));
 
-export function meetingsRouter(db: Database, workflows: WorkflowControl): Router {
+export function meetingsRouter(db: Database, temporal: ApiTemporalClient): Router {
   const router = Router();
 
   const findMeeting = async (accountId: string, id: string) => {
@@ -104,18 +104,16 @@ export function meetingsRouter(db: Database, workflows: WorkflowControl): Router
     const input = parse(scheduleBody, req.body);
     const accountId = accountIdOf(req);
     const meeting = await createScheduledMeeting(db, accountId, input, idempotentRecordId(req));
-    await workflows.scheduleMeeting(meeting.id);
+    await temporal.scheduleMeeting(meeting.id);
     res.status(202).json(meetingView(await findMeeting(accountId, meeting.id)));
   });
 
   router.post('/:id/retry', async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
     const accountId = accountIdOf(req);
-    const meeting = await findMeeting(accountId, id);
-    if (meeting.status !== 'FAILED') throw conflict('not_failed', `only a FAILED meeting can be retried; this one is ${meeting.status}`);
-    await usableConnection(db, accountId, meeting.ownerUserId!);
-    const retrying = await db.meeting.update({ where: { id }, data: { status: 'SCHEDULING', failureReason: null } });
-    await workflows.scheduleMeeting(id, retrying.updatedAt.getTime().toString());
+    const retrying = await retryFailedMeeting(db, accountId, id);
+    if (!retrying) throw notFound('meeting');
+    await temporal.scheduleMeeting(id, retrying.updatedAt.getTime().toString());
     res.status(202).json(meetingView(await findMeeting(accountId, id)));
   });
 
@@ -124,23 +122,16 @@ export function meetingsRouter(db: Database, workflows: WorkflowControl): Router
     const { sendUpdate, ...changes } = parse(editBody, req.body);
     const accountId = accountIdOf(req);
     const current = await findMeeting(accountId, id);
-    if (sendUpdate) {
-      if (!current.ownerUserId) throw conflict('no_calendar_event', 'the meeting has no owner whose calendar could be updated');
-      const { connection } = await usableConnection(db, accountId, current.ownerUserId);
-      if (!current.links.some((link) => link.connectionId === connection.id)) {
-        throw conflict('no_calendar_event', "the meeting has no event in its owner's calendar to update");
-      }
-    }
+    if (sendUpdate) await requireCalendarEvent(db, accountId, current);
     const updated = await editMeeting(db, accountId, id, changes, { calendarUpdate: sendUpdate });
     if (!updated) throw notFound('meeting');
-    if (sendUpdate) await workflows.updateMeetingEvent(id, updated.updatedAt.getTime().toString(), true);
+    if (sendUpdate) await temporal.updateMeetingEvent(id, updated.updatedAt.getTime().toString(), true);
     res.json(meetingView(await findMeeting(accountId, id)));
   });
 
   router.delete('/:id', async (req, res) => {
     const { id } = parse(idParams, req.params, 'params');
-    const { count } = await db.meeting.updateMany({ where: { id, accountId: accountIdOf(req), deletedAt: null }, data: { deletedAt: new Date() } });
-    if (count === 0) throw notFound('meeting');
+    if (!(await deleteMeeting(db, accountIdOf(req), id))) throw notFound('meeting');
     res.status(204).end();
   });
 

@@ -5,10 +5,10 @@
  */
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import { completeConnection, IntegrationConflictError, PROVIDER_LABEL, UnknownUserError, type ConnectDependencies } from '../../connections/connect';
-import { InvalidStateError, StateAlreadyUsedError } from '../../connections/oauth-state';
-import { ProviderError } from '../../providers/errors';
+import { completeConnection, PROVIDER_LABEL, type ConnectDependencies } from '../../connections/connect';
+import { StateAlreadyUsedError } from '../../connections/oauth-state';
 import type { ProviderName } from '../../providers/types';
+import { httpErrorOf } from '../http-errors';
 
 const query = z.object({ code: z.string().min(1).optional(), state: z.string().min(1).optional(), error: z.string().optional(), error_description: z.string().optional() });
 
@@ -64,19 +64,25 @@ function providerRefusal(provider: ProviderName, error: string, description: str
   return notConnected(`${label} did not grant access: ${error}${description ? ` (${description})` : ''}`, `${START_AGAIN} If this keeps happening, send this message to your CRM administrator`);
 }
 
-/** The page for a failure of the exchange itself, with its HTTP status; `undefined` for an unexpected one. */
+/** The page for each error code of the exchange itself (api/http-errors.ts), in the person's words. */
+const FAILURE_PAGES: Record<string, (provider: ProviderName, message: string, details: unknown) => Outcome> = {
+  invalid_state: (_provider, message) => notConnected(`the link that brought you here cannot be used: ${message}`, `${START_AGAIN} Each link works only once, and only for a few minutes`),
+  integration_installed: (_provider, message, details) =>
+    notConnected(message, `connect a ${PROVIDER_LABEL[(details as { installedProvider: ProviderName }).installedProvider]} calendar instead, or ask your CRM administrator to change the account's calendar integration`),
+  not_found: (_provider, message) => notConnected(message, 'ask your CRM administrator whether your CRM user still exists, then connect again'),
+  provider_failed: (provider, message) =>
+    notConnected(`${PROVIDER_LABEL[provider]} did not complete the connection: ${message}`, `try again in a minute: ${START_AGAIN} If it keeps failing, tell your CRM administrator`),
+};
+
+/**
+ * The page for a failure of the exchange itself, with the status the error table gives it; `undefined`
+ * for an error without a page (an unexpected one, or a dependency down: the JSON error answers).
+ */
 function failure(provider: ProviderName, error: unknown): [number, Outcome] | undefined {
-  if (error instanceof InvalidStateError) {
-    return [400, notConnected(`the link that brought you here cannot be used: ${error.message}`, `${START_AGAIN} Each link works only once, and only for a few minutes`)];
-  }
-  if (error instanceof IntegrationConflictError) {
-    return [409, notConnected(error.message, `connect a ${PROVIDER_LABEL[error.installed]} calendar instead, or ask your CRM administrator to change the account's calendar integration`)];
-  }
-  if (error instanceof UnknownUserError) return [404, notConnected(error.message, 'ask your CRM administrator whether your CRM user still exists, then connect again')];
-  if (error instanceof ProviderError) {
-    return [502, notConnected(`${PROVIDER_LABEL[provider]} did not complete the connection: ${error.message}`, `try again in a minute: ${START_AGAIN} If it keeps failing, tell your CRM administrator`)];
-  }
-  return undefined;
+  const answer = httpErrorOf(error);
+  const page = answer && FAILURE_PAGES[answer.code];
+  // The error's own message: the table's may be worded for API clients ("user not found").
+  return page ? [answer.status, page(provider, (error as Error).message, answer.details)] : undefined;
 }
 
 export function oauthCallbackRouter(deps: ConnectDependencies): Router {

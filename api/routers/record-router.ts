@@ -4,9 +4,10 @@
  */
 import { Router } from 'express';
 import { z } from 'zod';
+import { DuplicateRecordError } from '../../crm/errors';
 import { Prisma } from '../../generated/prisma/client';
 import { accountIdOf } from '../middleware/authenticate';
-import { conflict, notFound } from '../http-errors';
+import { notFound } from '../http-errors';
 import { parse, requireSomeField } from '../validation';
 
 /** The slice of a Prisma model delegate these routes use (delegates differ only in their types). */
@@ -61,7 +62,7 @@ export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: Rec
 
   const uniqueViolation = (error: unknown) => {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      return conflict('duplicate', `a ${spec.name} with this ${spec.uniqueField ?? 'value'} already exists`, { field: spec.uniqueField });
+      return new DuplicateRecordError(spec.name, spec.uniqueField);
     }
     return error;
   };

@@ -19,10 +19,10 @@ import { z } from 'zod';
 import type { Database } from '../../db/client';
 import type { ChannelDenyList } from '../../connections/channel-deny-list';
 import type { NotificationCoalescer, NotifyOutcome } from '../../connections/notification-coalescer';
-import type { WorkflowControl } from '../../connections/workflow-control';
 import { ChannelTokens } from '../../lib/channel-tokens';
 import { matchesHash } from '../../lib/crypto';
 import type { Metrics } from '../../lib/metrics';
+import type { ApiTemporalClient } from '../../temporal/api-client';
 import type { ChangeNotice } from '../../workflows/connection-messages';
 import { HttpError, unauthorized } from '../http-errors';
 
@@ -30,7 +30,7 @@ export const GRAPH_BATCH_LIMIT = '1mb';
 
 export interface WebhookDependencies {
   db: Database;
-  workflows: WorkflowControl;
+  temporal: ApiTemporalClient;
   metrics: Metrics;
   tokens: ChannelTokens;
   denyList: ChannelDenyList;
@@ -54,7 +54,7 @@ type Outcome = NotifyOutcome | 'refused' | 'ignored' | 'unavailable' | 'too_larg
 const temporalUnavailable = () => new HttpError(503, 'unavailable', 'the notification could not be handed to the sync right now; deliver it again');
 
 export function webhooksRouter(deps: WebhookDependencies): Router {
-  const { db, workflows, metrics, tokens, denyList, coalescer, signalDeadlineMs } = deps;
+  const { db, temporal, metrics, tokens, denyList, coalescer, signalDeadlineMs } = deps;
   const router = Router();
   const count = (provider: Provider, outcome: Outcome, n = 1) => n > 0 && metrics.webhookNotifications.inc({ provider, outcome }, n);
 
@@ -83,7 +83,7 @@ export function webhooksRouter(deps: WebhookDependencies): Router {
 
   /** Wakes one connection; lifecycle events are rare and each matters, so they are never coalesced. */
   const wake = async (connectionId: string, notice: ChangeNotice): Promise<NotifyOutcome> => {
-    if (notice.kind !== 'changed') return (await workflows.notify(connectionId, { ...notice, notifiedAt: new Date().toISOString() }, signalDeadlineMs)) ? 'signalled' : 'no_workflow';
+    if (notice.kind !== 'changed') return (await temporal.notify(connectionId, { ...notice, notifiedAt: new Date().toISOString() }, signalDeadlineMs)) ? 'signalled' : 'no_workflow';
     return coalescer.notify(connectionId);
   };
 

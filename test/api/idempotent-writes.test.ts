@@ -8,15 +8,15 @@
 import type { Client } from '@temporalio/client';
 import request from 'supertest';
 import { IN_PROGRESS_LEASE_MS } from '../../api/middleware/idempotency';
-import { WorkflowControl } from '../../connections/workflow-control';
 import type { Database } from '../../db/client';
 import { sha256 } from '../../lib/crypto';
+import { ApiTemporalClient } from '../../temporal/api-client';
 import { testApp, UNUSED_TIMINGS } from '../support/api';
 import { createTestAccount } from '../support/fixtures';
 import { testDatabase, testTemporalClient } from '../support/services';
 
 /** Temporal as the API sees it: unreachable for the next `failures` starts, then recording each start. */
-class FlakyWorkflows extends WorkflowControl {
+class FlakyWorkflows extends ApiTemporalClient {
   failures = 0;
   readonly started: string[] = [];
 
@@ -51,7 +51,7 @@ describe('keyed creates that failed after writing', () => {
     db = testDatabase();
     temporal = await testTemporalClient();
     workflows = new FlakyWorkflows(temporal, 'api-tests-no-worker', UNUSED_TIMINGS);
-    app = testApp(db, temporal, { workflows });
+    app = testApp(db, temporal, { temporal: workflows });
     const account = await createTestAccount(db, ['portal.example']);
     auth = account.auth;
     accountId = account.account.id;

@@ -6,22 +6,21 @@ import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import { createApp } from '../../api/app';
 import { ChannelDenyList } from '../../connections/channel-deny-list';
-import { WorkflowControl } from '../../connections/workflow-control';
 import type { Database } from '../../db/client';
 import { generateKey, SecretBox } from '../../lib/crypto';
 import { createLogger } from '../../lib/logger';
 import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
+import { ApiTemporalClient } from '../../temporal/api-client';
 import { testDatabase, testTemporalClient } from './services';
 
 export const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };
 
-/** `workflows`: the API's way to Temporal, when a test stands in for it. */
-export function testApp(db: Database, temporal: Client, options: { adminToken?: string; workflows?: WorkflowControl } = {}) {
+/** `temporal`: the API's Temporal client, when a test stands in for it. */
+export function testApp(db: Database, temporal: Client, options: { adminToken?: string; temporal?: ApiTemporalClient } = {}) {
   return createApp({
     db,
-    temporal,
-    workflows: options.workflows ?? new WorkflowControl(temporal, 'api-tests-no-worker', UNUSED_TIMINGS),
+    temporal: options.temporal ?? new ApiTemporalClient(temporal, 'api-tests-no-worker', UNUSED_TIMINGS),
     providers: createProviderRegistry({}),
     secrets: new SecretBox(generateKey()),
     logger: createLogger('silent'),

@@ -8,7 +8,6 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../../config';
-import { WorkflowControl, timingsFromConfig } from '../../connections/workflow-control';
 import type { Database } from '../../db/client';
 import { startGoogleEmulator, type GoogleEmulator } from '../../emulators/google';
 import { generateKey, SecretBox } from '../../lib/crypto';
@@ -20,6 +19,7 @@ import type { ProviderName } from '../../providers/types';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../runtime/emulators';
 import { startApi, startWorker, type RunningApi, type RunningWorker, type ServiceDependencies } from '../../runtime/service';
+import type { ApiTemporalClient } from '../../temporal/api-client';
 import { createTestAccount } from './fixtures';
 import { quietTemporalLogs } from './quiet-temporal';
 import { temporalAddress, testDatabase, workflowBundlePath } from './services';
@@ -50,7 +50,8 @@ export class SyncHarness {
     readonly api: RunningApi,
     readonly google: GoogleEmulator,
     readonly microsoft: MicrosoftEmulator,
-    readonly workflows: WorkflowControl,
+    /** The API's own Temporal client. */
+    readonly workflows: ApiTemporalClient,
   ) {}
 
   /** `options.db`: the service's database client (e.g. one behind a TcpProxy); the run's database otherwise. */
@@ -98,7 +99,7 @@ export class SyncHarness {
   }
 
   private static async withWorker(config: Config, deps: ServiceDependencies, api: RunningApi, google: GoogleEmulator, microsoft: MicrosoftEmulator): Promise<SyncHarness> {
-    const harness = new SyncHarness(config, deps, api, google, microsoft, new WorkflowControl(api.temporal, config.temporal.taskQueue, timingsFromConfig(config)));
+    const harness = new SyncHarness(config, deps, api, google, microsoft, api.temporal);
     await harness.startWorker();
     return harness;
   }
@@ -108,7 +109,7 @@ export class SyncHarness {
   }
 
   get temporal(): Client {
-    return this.api.temporal;
+    return this.api.temporal.client;
   }
 
   http() {
