@@ -5,9 +5,10 @@
  * logged at 09:00 local as well (another hour in UTC than the first week), and a later week moved
  * to 11:00 keeps that local time too. Dates follow today, as the synced window does.
  */
-import { calendarActions, E2E_PROVIDERS, type CalendarActions } from '../../emulators/calendar-actions';
+import { E2E_PROVIDERS } from '../../emulators/calendar-actions';
 import { instantOfWallTime, wallTimeOf, zoneOffsetMs } from '../../lib/time-zones';
-import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
+import { providerSuite } from '../support/provider-suite';
+import { waitFor, type TestAccount } from '../support/sync-harness';
 
 const DAY_MS = 86_400_000;
 const shiftDate = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
@@ -34,36 +35,30 @@ function weeksAcrossChange(zone: string, time = '09:00'): { start: string; end: 
 const localTime = (instant: string, zone: string) => wallTimeOf(Date.parse(instant), zone).slice(11, 16);
 
 describe.each(E2E_PROVIDERS)('recurring series across a change of summer time on %s', (provider) => {
-  let harness: SyncHarness;
-  let calendar: CalendarActions;
-  beforeAll(async () => {
-    harness = await SyncHarness.start({ SYNC_POLL_INTERVAL: '1h' });
-    calendar = calendarActions(harness, provider);
-  });
-  afterAll(() => harness.close());
+  const suite = providerSuite(provider);
 
   const waitForMeeting = (account: TestAccount, contactId: string, what: string, match: (meeting: Record<string, any>) => boolean) =>
-    waitFor(async () => (await harness.timeline(account, contactId)).find(match), what);
+    waitFor(async () => (await suite.harness.timeline(account, contactId)).find(match), what);
 
   it.each(['Europe/Paris', 'America/New_York'])('keeps 09:00 %s for the series and for its weeks after the change', async (zone) => {
-    const { account, user, contactEmail, contactId } = await harness.connectedUser(provider, 'dst');
+    const { account, user, contactEmail, contactId } = await suite.harness.connectedUser(provider, 'dst');
     const [first, second, third] = weeksAcrossChange(zone);
     const [, , thirdAtEleven] = weeksAcrossChange(zone, '11:00');
     // Same local time, another UTC hour: the change really falls between the first two weeks.
     expect(Date.parse(second!.start) - Date.parse(first!.start)).not.toBe(7 * DAY_MS);
 
     const title = `Weekly in ${zone}`;
-    const masterId = await calendar.createSeries(user.email, { title, start: first!.start, end: first!.end, timeZone: zone, guests: [contactEmail], weeks: 3 });
+    const masterId = await suite.calendar.createSeries(user.email, { title, start: first!.start, end: first!.end, timeZone: zone, guests: [contactEmail], weeks: 3 });
     const series = await waitForMeeting(account, contactId, 'the series logged', (m) => m.title === title);
     expect(series).toMatchObject({ status: 'SCHEDULED', timeZone: zone, allDay: false, startAt: first!.start, endAt: first!.end });
 
-    await calendar.cancelOccurrence(user.email, masterId, second!.start);
-    await calendar.moveOccurrence(user.email, masterId, third!.start, thirdAtEleven!.start, thirdAtEleven!.end);
+    await suite.calendar.cancelOccurrence(user.email, masterId, second!.start);
+    await suite.calendar.moveOccurrence(user.email, masterId, third!.start, thirdAtEleven!.start, thirdAtEleven!.end);
     const cancelled = await waitForMeeting(account, contactId, 'the cancelled week logged', (m) => m.id !== series.id && m.startAt === second!.start);
     expect(cancelled).toMatchObject({ title, status: 'CANCELLED', timeZone: zone, endAt: second!.end });
     const moved = await waitForMeeting(account, contactId, 'the moved week logged', (m) => m.id !== series.id && m.startAt === thirdAtEleven!.start);
     expect(moved).toMatchObject({ title, status: 'SCHEDULED', timeZone: zone, endAt: thirdAtEleven!.end });
     expect([series, cancelled, moved].map((m) => localTime(m.startAt, zone))).toEqual(['09:00', '09:00', '11:00']);
-    expect((await harness.timeline(account, contactId)).filter((m) => m.title === title)).toHaveLength(3);
+    expect((await suite.harness.timeline(account, contactId)).filter((m) => m.title === title)).toHaveLength(3);
   });
 });
