@@ -5,7 +5,7 @@
  * guests).
  */
 import type { CalendarEvent, EventGuest } from '../providers/types';
-import { domainOf, emailKey } from './emails';
+import { domainOf, emailKey } from '../model/emails';
 import type { MeetingAttendeeDecision, SyncAccount, SyncConnection } from './types';
 
 export interface Internal {

@@ -5,26 +5,8 @@
  * product's blocked domains and the account's exclusion list (SPEC §4.4).
  */
 import type { Database } from '../../db/client';
-
-/**
- * Mail services shared by the whole world: a user who connects a gmail.com calendar does not make
- * every gmail.com contact internal.
- */
-const PUBLIC_MAIL_DOMAINS = new Set([
-  'gmail.com',
-  'googlemail.com',
-  'outlook.com',
-  'hotmail.com',
-  'live.com',
-  'msn.com',
-  'yahoo.com',
-  'icloud.com',
-  'me.com',
-  'aol.com',
-  'proton.me',
-  'protonmail.com',
-  'gmx.com',
-]);
+import { emailKey } from '../../model/emails';
+import { accountDomains } from '../../sync-rules';
 
 export interface AccountContext {
   domains: string[];
@@ -33,8 +15,6 @@ export interface AccountContext {
   excludedEmails: string[];
   excludedDomains: string[];
 }
-
-const domainOf = (email: string) => email.trim().toLowerCase().split('@')[1] ?? '';
 
 /** The four reads above, as one statement's one row (every sync makes them: one per change). */
 interface AccountRow {
@@ -61,10 +41,9 @@ export async function loadAccountContext(db: Database, accountId: string, blocke
     ...row.excluded_emails.map((value) => ({ kind: 'EMAIL' as const, value })),
     ...row.excluded_domains.map((value) => ({ kind: 'DOMAIN' as const, value })),
   ];
-  const connectedDomains = connections.map((c) => domainOf(c.providerEmail)).filter((d) => d && !PUBLIC_MAIL_DOMAINS.has(d));
   return {
-    domains: [...new Set([...account.domains, ...connectedDomains])],
-    userEmails: [...new Set([...users.map((u) => u.emailKey), ...connections.map((c) => c.providerEmail.trim().toLowerCase())])],
+    domains: accountDomains(account.domains, connections.map((c) => c.providerEmail)),
+    userEmails: [...new Set([...users.map((u) => u.emailKey), ...connections.map((c) => emailKey(c.providerEmail))])],
     blockedDomains,
     excludedEmails: exclusions.filter((e) => e.kind === 'EMAIL').map((e) => e.value),
     excludedDomains: exclusions.filter((e) => e.kind === 'DOMAIN').map((e) => e.value),

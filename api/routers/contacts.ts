@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { createContact, updateContact } from '../../crm/companies';
-import { emailKey } from '../../crm/email-key';
+import { emailKey } from '../../model/emails';
 import { recordRouter, withWrites } from './record-router';
 
 const contact = z.object({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { emailKey } from '../../crm/email-key';
+import { emailKey } from '../../model/emails';
 import { recordRouter } from './record-router';
 
 const user = z.object({
