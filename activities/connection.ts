@@ -41,6 +41,14 @@ export interface StoredConnectionState {
 
 const iso = (date: Date | null | undefined) => date?.toISOString();
 
+/** What a sync hands back to its workflow. */
+export interface SyncChangesResult {
+  cursorUpdatedAt?: string;
+  fullResync: boolean;
+  /** The cursor was invalidated and the full re-read was left to an activity of its own. */
+  fullReadNeeded?: true;
+}
+
 export function createConnectionActivities(deps: ConnectionActivityDependencies) {
   const { db, config, logger } = deps;
   const session = (connectionId: string) => openProviderSession(deps, connectionId);
@@ -127,14 +135,20 @@ export function createConnectionActivities(deps: ConnectionActivityDependencies)
       return showingFailure(connectionId, () => measuredSync(deps.metrics, open.connection.provider, 'initial', () => runInitialSync(applyDeps, open, syncSettings)));
     }),
 
-    /** `notifiedAt`: when the oldest notification this sync answers reached the webhook. */
-    syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean; notifiedAt?: string }) => {
+    /**
+     * `notifiedAt`: when the oldest notification this sync answers reached the webhook.
+     * `fullReadInline: false` (a local activity): a sync that finds its cursor invalidated reads
+     * nothing in full and answers `fullReadNeeded`, for the workflow to run that read as an activity.
+     * The workflow keeps only what it shows (the tally goes to the metrics): a small result.
+     */
+    syncChanges: mapFailures(async (connectionId: string, options: { fullResync: boolean; notifiedAt?: string; fullReadInline?: boolean }): Promise<SyncChangesResult> => {
       const open = await syncSession(connectionId);
       const outcome = await showingFailure(connectionId, () =>
         measuredSync(deps.metrics, open.connection.provider, options.fullResync ? 'full' : 'incremental', () => runIncrementalSync(applyDeps, open, syncSettings, options)),
       );
+      if ('fullReadNeeded' in outcome) return { fullResync: false, fullReadNeeded: true };
       if (options.notifiedAt) deps.metrics?.notificationToSync.observe({ provider: open.connection.provider }, (Date.now() - Date.parse(options.notifiedAt)) / 1000);
-      return outcome;
+      return { cursorUpdatedAt: outcome.cursorUpdatedAt, fullResync: outcome.fullResync };
     }),
 
     reconcile: mapFailures(async (connectionId: string) => {

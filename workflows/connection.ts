@@ -13,6 +13,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -37,6 +38,11 @@ const MAX_TURNS_PER_RUN = 200;
 const FAILED_SYNC_RETRY_MS = 60_000;
 /** Runs started before SYNC_SPACING existed carry no value for it. */
 const DEFAULT_SYNC_SPACING_MS = 1_000;
+/**
+ * An incremental sync in the workflow task takes at most this, well inside the task's 10 s timeout
+ * (the SDK would otherwise start heartbeating the task at 8 s); a longer one goes on as an activity.
+ */
+const LOCAL_SYNC_TIMEOUT = '5s';
 /** Failures that retrying cannot fix; AuthRevoked moves the connection to NEEDS_REAUTH. */
 const NON_RETRYABLE = ['AuthRevokedError', 'PermissionDeniedError', 'InvalidRequestError', 'ConnectionGoneError'];
 
@@ -50,6 +56,18 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     ...activityOptions,
     startToCloseTimeout: '30m',
     heartbeatTimeout: timings.activityHeartbeatTimeoutMs,
+  });
+  /**
+   * An incremental sync runs inside the workflow task that asked for it: no activity task goes
+   * through the server and the history gains one marker instead of three events and a second
+   * workflow task. One attempt, bounded well under what a workflow task may take with its
+   * heartbeats; anything else (a failure to retry, a long backlog, an invalidated cursor's full
+   * re-read) is handed to the ordinary activity and its retry policy of record (`syncOnce`).
+   */
+  const local = proxyLocalActivities<ConnectionActivities>({
+    // Queueing for a local activity slot counts too: one bound for the whole attempt.
+    scheduleToCloseTimeout: LOCAL_SYNC_TIMEOUT,
+    retry: { maximumAttempts: 1, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 
   const state: CarriedState = input.carried ?? {
@@ -133,6 +151,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   publishStatus();
 
   const spacedSyncs = patched('spaced-syncs');
+  /** Runs begun before local syncs existed keep syncing by activity until they continue as new. */
+  const localSyncs = patched('local-incremental-syncs');
   const now = () => Date.now();
   const channelDue = () =>
     state.channelRenewRequested ||
@@ -189,9 +209,30 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.lastSyncAttemptAt = now();
       const notifiedAt = state.oldestNotificationAt;
       state.oldestNotificationAt = undefined;
-      const outcome = await long.syncChanges(connectionId, { fullResync, notifiedAt });
+      const outcome = await syncOnce(fullResync, notifiedAt);
       recordSync(outcome.cursorUpdatedAt);
     }
+  };
+
+  /**
+   * A full re-read always runs as an ordinary activity (long, heartbeating, resumable). An
+   * incremental one runs as a local activity first; when that attempt fails for a reason a retry can
+   * fix, or finds the cursor invalidated (it then reads nothing in full itself), the ordinary
+   * activity carries the sync out with its own retries. Re-applying what the local attempt applied
+   * writes nothing (syncs are idempotent).
+   */
+  const syncOnce = async (fullResync: boolean, notifiedAt: string | undefined) => {
+    if (fullResync || !localSyncs) return long.syncChanges(connectionId, { fullResync, notifiedAt });
+    let outcome: Awaited<ReturnType<ConnectionActivities['syncChanges']>>;
+    try {
+      outcome = await local.syncChanges(connectionId, { fullResync: false, notifiedAt, fullReadInline: false });
+    } catch (error) {
+      const failure = failureOf(error);
+      if (failure && NON_RETRYABLE.includes(failure.type ?? '')) throw error;
+      log.info('local sync failed; syncing by activity', { connectionId, error: failure?.message ?? String(error) });
+      return long.syncChanges(connectionId, { fullResync: false, notifiedAt });
+    }
+    return outcome.fullReadNeeded ? long.syncChanges(connectionId, { fullResync: true, notifiedAt }) : outcome;
   };
 
   const ensureChannel = async () => {

@@ -43,6 +43,8 @@ export async function listAllChanges(
     const result = await session.run((calendar) => calendar.listChanges({ ...request, page }));
     await onPage(result.events, { last: !result.nextPage, cursor: result.cursor });
     if (!result.nextPage) return result.cursor;
+    // A timed-out local attempt (or an activity the server gave up on) stops here: its successor takes over.
+    if (context?.cancellationSignal.aborted) throw context.cancellationSignal.reason ?? new Error('the sync was cancelled');
     page = result.nextPage;
     if (heartbeats) context.heartbeat({ listing, page } satisfies ListingProgress);
   }

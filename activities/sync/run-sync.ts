@@ -24,6 +24,13 @@ export interface SyncOutcome {
   tally: Tally;
 }
 
+/** `fullReadInline: false` and the sync needed a full re-read: it read and stored nothing. */
+export interface DeferredFullRead {
+  fullReadNeeded: true;
+  fullResync: false;
+  tally: Tally;
+}
+
 function syncWindow(settings: SyncSettings) {
   const now = Date.now();
   return { start: new Date(now - settings.windowPastMs).toISOString(), end: new Date(now + settings.windowFutureMs).toISOString() };
@@ -86,8 +93,8 @@ export async function runIncrementalSync(
   deps: ApplyDependencies,
   session: ProviderSession,
   settings: SyncSettings,
-  options: { fullResync: boolean },
-): Promise<SyncOutcome> {
+  options: { fullResync: boolean; fullReadInline?: boolean },
+): Promise<SyncOutcome | DeferredFullRead> {
   const context = await prepare(deps, session, settings);
   const connectionId = session.connection.id;
   // A session opened for a sync read the cursor with the connection.
@@ -104,7 +111,11 @@ export async function runIncrementalSync(
     await removeUnseen(deps, context, session, window, seen, tally);
     return { cursorUpdatedAt: await saveCursor(deps, connectionId, cursor), fullResync: true, tally };
   };
-  if (options.fullResync || !stored.cursor) return fullRead();
+  // A sync run in its workflow task leaves a full re-read (long, heartbeating) to an activity of its own.
+  const fullReadOrDefer = async (): Promise<SyncOutcome | DeferredFullRead> =>
+    options.fullReadInline === false ? { fullReadNeeded: true, fullResync: false, tally: emptyTally() } : fullRead();
+  if (options.fullResync) return fullRead();
+  if (!stored.cursor) return fullReadOrDefer();
 
   const tally = emptyTally();
   const from = stored.cursor;
@@ -119,7 +130,7 @@ export async function runIncrementalSync(
     // Google 410 / Graph expired delta: re-read everything. Upserts keyed by provider event id and
     // meeting key make this create no duplicate; what was applied before stays applied.
     deps.logger.warn('cursor invalidated, full resync', { connectionId });
-    return fullRead();
+    return fullReadOrDefer();
   }
 }
 
