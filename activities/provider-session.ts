@@ -8,7 +8,8 @@ import type { SecretBox } from '../lib/crypto';
 import type { Metrics } from '../lib/metrics';
 import { ProviderError, transient } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
-import type { CalendarProvider, ProviderName, StoredCredentials } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
+import type { CalendarProvider, StoredCredentials } from '../providers/types';
 import { ConnectionGoneError } from './failures';
 
 /** Refresh tokens this long before they expire, so no call races the expiry. */

@@ -1,5 +1,5 @@
 /** Where providers post notifications: routes of api/routers/webhooks.ts under PUBLIC_BASE_URL. */
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 
 export function webhookAddresses(publicBaseUrl: string, provider: ProviderName): { address: string; lifecycleAddress?: string } {
   return provider === 'GOOGLE'

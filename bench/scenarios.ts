@@ -15,7 +15,7 @@ import { createAccount } from '../crm/accounts';
 import { generateKey, SecretBox } from '../lib/crypto';
 import { createLogger } from '../lib/logger';
 import { createProviderRegistry } from '../providers/create-registry';
-import type { CalendarEvent, ProviderName } from '../providers/types';
+import type { CalendarEvent, ProviderName } from '../model/calendar-event';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../runtime/emulators';
 import { decideEventChange } from '../sync-rules';
 import { googleEmulatorRate, microsoftEmulatorRate } from './emulator-throughput';

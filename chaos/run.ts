@@ -13,7 +13,7 @@ import { loadAverage, machine, type Machine } from '../devstack/processes';
 import { startStack, type Stack } from '../devstack/service-stack';
 import { calendarActions } from '../emulators/calendar-actions';
 import { inParallel } from '../lib/in-parallel';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 import { DELIVERY, PROCESS_FAULTS, planFaults, type FaultKind, type OtherFault, type RoundFaults } from './faults';
 import { checkInvariants, describeFindings, type FindingKind, type InvariantReport } from './invariants';
 import { ChaosModel, type ChaosAccount, type ChaosUser } from './model';

@@ -9,7 +9,7 @@
 import type { Database } from '../db/client';
 import type { ApiClient } from '../devstack/api-client';
 import { calendarActions, inDays, type CalendarActions, type CalendarEventView, type Emulators } from '../emulators/calendar-actions';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 import { copyState, type ChaosModel, type ChaosUser, type CrmMeeting, type Entity, type MeetingState, type Response, type SeriesEvent, type SingleEvent } from './model';
 import type { Random } from './random';
 

@@ -5,7 +5,7 @@
 import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { ProviderRegistry } from '../providers/registry';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 import type { ApiTemporalClient } from '../temporal/api-client';
 import { sealCredentials } from '../activities/provider-session';
 import { consumeState, issueState } from './oauth-state';

@@ -4,7 +4,7 @@
  */
 import type { Database } from '../db/client';
 import { randomToken, type SecretBox } from '../lib/crypto';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 
 interface StatePayload {
   n: string; // nonce

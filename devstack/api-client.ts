@@ -2,7 +2,7 @@
  * The service's HTTP API as the bench and the chaos run call it: JSON in, JSON (or the OAuth
  * callback's HTML page) out, and the calendar connect flow a user's browser goes through.
  */
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 
 const CONNECT_TIMEOUT_MS = 120_000;
 export interface CallOptions {

@@ -2,7 +2,7 @@
  * Conference links as both adapters read them (pure). A join URL is shown to CRM users and clicked:
  * only absolute http(s) URLs count, anything else (a `tel:` entry point, a malformed value) is none.
  */
-import type { ConferenceProvider } from './types';
+import type { ConferenceProvider } from '../model/calendar-event';
 
 export function joinableUrl(value: string | null | undefined): string | undefined {
   if (!value) return undefined;

@@ -5,7 +5,7 @@
 import { GoogleAuth, GoogleCalendar } from './google';
 import { MicrosoftAuth, MicrosoftCalendar } from './microsoft';
 import type { ProviderRegistry } from './registry';
-import type { ProviderName } from './types';
+import type { ProviderName } from '../model/calendar-event';
 
 export interface GoogleSettings {
   clientId: string;

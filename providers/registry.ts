@@ -2,7 +2,8 @@
  * Builds provider adapters for a connection. The activities and the API depend on this interface;
  * runtime/providers.ts decides whether it talks to the real services or to the emulators.
  */
-import type { CalendarProvider, ProviderAuth, ProviderName } from './types';
+import type { ProviderName } from '../model/calendar-event';
+import type { CalendarProvider, ProviderAuth } from './types';
 
 export interface ProviderRegistry {
   auth(provider: ProviderName): ProviderAuth;

@@ -3,7 +3,7 @@
  * states it, with the first occurrence's start and end, as one canonical string. Keys are sorted so
  * the same series reads the same from a listing and from a single read.
  */
-import type { EventTime } from './types';
+import type { EventTime } from '../model/calendar-event';
 
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);

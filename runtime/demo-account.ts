@@ -9,7 +9,7 @@ import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { createAccount } from '../crm/accounts';
 import { sha256 } from '../lib/crypto';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 
 export interface DemoAccount {
   provider: ProviderName;

@@ -21,7 +21,7 @@
  * change older than the one already applied, whatever order the provider delivers them in (and, in
  * incremental syncs, the very version already applied).
  */
-import type { CalendarEvent, EventTime } from '../providers/types';
+import type { CalendarEvent, EventTime } from '../model/calendar-event';
 import { instanceEnd, isGone, isInstance, privacyRule, whyNotNew } from './eligibility';
 import { internalPeople, matchedAttendees } from './guests';
 import { meetingKeyOf } from './meeting-key';

@@ -2,7 +2,7 @@
  * Whether a calendar change may touch a meeting at all: deletions, privacy (SPEC §4.7), the
  * connect-time baseline (§4.3) and recurring series (§4.6). Which guests match is guests.ts's job.
  */
-import type { CalendarEvent } from '../providers/types';
+import type { CalendarEvent } from '../model/calendar-event';
 import type { DecisionInput, IgnoreReason, MeetingAttendeeDecision, SeriesMeeting } from './types';
 
 /** The event left this calendar: deleted, declined away or cancelled by its organizer. */

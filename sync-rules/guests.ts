@@ -4,7 +4,7 @@
  * the account's excluded addresses and domains, groups (never expanded) and resources (rooms are not
  * guests).
  */
-import type { CalendarEvent, EventGuest } from '../providers/types';
+import type { CalendarEvent, EventGuest } from '../model/calendar-event';
 import { domainOf, emailKey } from '../model/emails';
 import type { MeetingAttendeeDecision, SyncAccount, SyncConnection } from './types';
 

@@ -4,7 +4,7 @@
  * occurrence of a series adds its original start, as a UTC instant so any offset gives the same key.
  * Provider ids are never parsed. Without an iCalUID the provider id is the best there is.
  */
-import type { CalendarEvent } from '../providers/types';
+import type { CalendarEvent } from '../model/calendar-event';
 import { isInstance } from './eligibility';
 
 export function meetingKeyOf(event: CalendarEvent): string {

@@ -2,7 +2,7 @@
  * The plain data the calendar → CRM rules (SPEC §4) decide over, and the decisions they return.
  * No I/O anywhere in sync-rules/: the sync activity loads these inputs and carries out the decisions.
  */
-import type { CalendarEvent, EventConference, ResponseStatus } from '../providers/types';
+import type { CalendarEvent, EventConference, ResponseStatus } from '../model/calendar-event';
 
 /** Who counts as internal for the account (SPEC §4.4); any case and whitespace. */
 export interface SyncAccount {

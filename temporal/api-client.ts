@@ -7,7 +7,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../config';
 import { StateConflictError } from '../crm/errors';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 import type { scheduleMeetingWorkflow, syncOutOfOfficeWorkflow, updateMeetingEventWorkflow } from '../workflows/calendar-writes';
 import type { connectionWorkflow } from '../workflows/connection';
 import {

@@ -3,7 +3,7 @@
  * (which signals it) and operators' tools. Ids only — tokens never enter Temporal (SPEC §2).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ProviderName } from '../providers/types';
+import type { ProviderName } from '../model/calendar-event';
 
 export type ConnectionStatus = 'CONNECTING' | 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED';
 

@@ -12,7 +12,7 @@
 import type { Database } from '../../db/client';
 import { Prisma, type AttendeeResponse } from '../../generated/prisma/client';
 import type { Logger } from '../../lib/logger';
-import type { CalendarEvent, ProviderName, ResponseStatus } from '../../providers/types';
+import type { CalendarEvent, ProviderName, ResponseStatus } from '../../model/calendar-event';
 import { decideEventChange, guestEmailsToLookUp, isStale, type Decision, type SyncAccount } from '../../sync-rules';
 import { PageModel, sameValue } from './page-model';
 import { loadPageReads, loadPageSnapshot, MeetingKeyRace, savePage, type CursorWrite } from './page-store';

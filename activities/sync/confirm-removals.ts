@@ -12,7 +12,7 @@
  * Reconciliation sends the linked events its read no longer shows through here too.
  */
 import type { Database } from '../../db/client';
-import type { CalendarEvent } from '../../providers/types';
+import type { CalendarEvent } from '../../model/calendar-event';
 import type { ProviderSession } from '../provider-session';
 
 export async function confirmRemovals(db: Database, session: ProviderSession, events: CalendarEvent[]): Promise<CalendarEvent[]> {

@@ -9,7 +9,7 @@
  * counts as a change, when a removal cancels the meeting) are tested here without a database.
  */
 import { randomUUID } from 'node:crypto';
-import type { CalendarEvent, ConferenceProvider, ResponseStatus } from '../../providers/types';
+import type { CalendarEvent, ConferenceProvider, ResponseStatus } from '../../model/calendar-event';
 import type { MeetingDecision } from '../../sync-rules';
 
 export type StoredResponse = 'ACCEPTED' | 'DECLINED' | 'TENTATIVE' | 'NONE';

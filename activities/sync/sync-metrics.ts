@@ -3,7 +3,7 @@
  * provider, how many fail, and how many calendar changes were applied or ignored (and why).
  */
 import type { Metrics } from '../../lib/metrics';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import type { Tally } from './apply-events';
 
 export type SyncKind = 'initial' | 'incremental' | 'full' | 'reconcile';

@@ -7,7 +7,7 @@ import { Router, type Response } from 'express';
 import { z } from 'zod';
 import { completeConnection, PROVIDER_LABEL, type ConnectDependencies } from '../../connections/connect';
 import { StateAlreadyUsedError } from '../../connections/oauth-state';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { httpErrorOf } from '../http-errors';
 
 const query = z.object({ code: z.string().min(1).optional(), state: z.string().min(1).optional(), error: z.string().optional(), error_description: z.string().optional() });

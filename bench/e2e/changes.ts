@@ -5,7 +5,7 @@
  * database with one indexed query every few milliseconds.
  */
 import { parseDuration } from '../../config';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import type { BenchUser } from './population';
 import type { Stack } from '../../devstack/service-stack';
 

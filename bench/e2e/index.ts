@@ -3,7 +3,7 @@
  * connects users through OAuth, measures every figure of issue 9 against its target, and stops
  * everything again. A figure that cannot be measured is reported n/a with the reason; the rest go on.
  */
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { notMeasured, type Figure } from '../report';
 import { ChangeProbe } from './changes';
 import {

@@ -4,7 +4,8 @@
  */
 import { createAccount } from '../../crm/accounts';
 import { createProviderRegistry } from '../../providers/create-registry';
-import type { CalendarProvider, ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
+import type { CalendarProvider } from '../../providers/types';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../runtime/emulators';
 import { eventBody, USER_REST_MS, type ChangeProbe } from './changes';
 import type { BenchUser, Population } from './population';

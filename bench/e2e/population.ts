@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createAccount } from '../../crm/accounts';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { ApiClient, connectCalendar } from '../../devstack/api-client';
 import { inParallel } from '../../lib/in-parallel';
 import type { Stack } from '../../devstack/service-stack';

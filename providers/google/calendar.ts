@@ -5,9 +5,8 @@
  */
 import { google, type calendar_v3 } from 'googleapis';
 import { ProviderError } from '../errors';
-import type {
-  CalendarEvent, CalendarProvider, ChangesPage, CreateChannelRequest, CreateEventOptions, EventInput, EventTime, ListChangesRequest, PushChannel,
-} from '../types';
+import type { CalendarEvent, EventTime } from '../../model/calendar-event';
+import type { CalendarProvider, ChangesPage, CreateChannelRequest, CreateEventOptions, EventInput, ListChangesRequest, PushChannel } from '../types';
 import { mapGoogleError, type GoogleCallContext } from './errors';
 import { mapGoogleEvent } from './map-event';
 

@@ -4,7 +4,7 @@
 import type { calendar_v3 } from 'googleapis';
 import { seriesSignature } from '../series-signature';
 import { conferenceProviderOfUrl, joinableUrl } from '../conference';
-import type { CalendarEvent, EventConference, EventGuest, EventTime, ResponseStatus } from '../types';
+import type { CalendarEvent, EventConference, EventGuest, EventTime, ResponseStatus } from '../../model/calendar-event';
 
 type GoogleEvent = calendar_v3.Schema$Event;
 

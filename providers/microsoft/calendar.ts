@@ -5,7 +5,8 @@
  */
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { ProviderError } from '../errors';
-import type { CalendarEvent, CalendarProvider, ChangesPage, CreateChannelRequest, CreateEventOptions, EventInput, ListChangesRequest, PushChannel } from '../types';
+import type { CalendarEvent } from '../../model/calendar-event';
+import type { CalendarProvider, ChangesPage, CreateChannelRequest, CreateEventOptions, EventInput, ListChangesRequest, PushChannel } from '../types';
 import { mapGraphError } from './errors';
 import { createGraphClient, type GraphClientOptions } from './graph-client';
 import { mapGraphEvent, type GraphEvent } from './map-event';

@@ -20,7 +20,7 @@
 import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
 import { conferenceProviderOfUrl, joinableUrl } from '../conference';
 import { seriesSignature } from '../series-signature';
-import type { CalendarEvent, ConferenceProvider, EventConference, EventGuest, EventKind, EventTime, ResponseStatus } from '../types';
+import type { CalendarEvent, ConferenceProvider, EventConference, EventGuest, EventKind, EventTime, ResponseStatus } from '../../model/calendar-event';
 
 export interface GraphEvent {
   id: string;

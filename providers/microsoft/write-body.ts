@@ -3,7 +3,8 @@
  */
 import crypto from 'node:crypto';
 import { ianaZoneOf, wallTimeOf } from '../../lib/time-zones';
-import type { CreateEventOptions, EventInput, EventTime } from '../types';
+import type { EventTime } from '../../model/calendar-event';
+import type { CreateEventOptions, EventInput } from '../types';
 import { CRM_OUT_OF_OFFICE_PREFIX, CRM_TRANSACTION_PREFIX } from './map-event';
 
 /** Graph documents no length limit for `transactionId`; stay short anyway (ids here are UUIDs: 41 chars). */

@@ -6,7 +6,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { launchBrowser, missingBrowser, type TestBrowser } from '../support/browser';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 

@@ -2,7 +2,7 @@
  * Every calendar → CRM rule of SPEC §4 end to end, through the emulators, the workflow and the API.
  * Rules alternate between the providers; the pure rules have their own unit tests per edge.
  */
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 

@@ -4,7 +4,7 @@
  * changes; an excluded domain's guest is never logged.
  */
 import { randomUUID } from 'node:crypto';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { Database } from '../../db/client';
 import { meetingKeyOf } from '../../sync-rules';
 import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 import { databaseIsEmbedded } from '../support/services';
 import { startWorkerProcess } from '../support/worker-process';

@@ -3,7 +3,7 @@
  * actions), closed after them. `describe.each(E2E_PROVIDERS)` suites share this set-up.
  */
 import { calendarActions, type CalendarActions } from '../../emulators/calendar-actions';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { SyncHarness } from './sync-harness';
 
 export interface ProviderSuite {

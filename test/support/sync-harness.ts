@@ -15,7 +15,7 @@ import { createLogger } from '../../lib/logger';
 import { freePort } from '../../lib/free-port';
 import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../../emulators/microsoft';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../runtime/emulators';
 import { startApi, startWorker, type RunningApi, type RunningWorker, type ServiceDependencies } from '../../runtime/service';

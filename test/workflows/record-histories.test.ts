@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { resolveTemporalCli } from '../../devstack/temporal-cli';
 import { calendarActions, inDays } from '../../emulators/calendar-actions';
-import type { ProviderName } from '../../providers/types';
+import type { ProviderName } from '../../model/calendar-event';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
 import { temporalAddress } from '../support/services';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { GoogleEmulator } from '../../../emulators/google';
 import { GoogleCalendar } from '../../../providers/google';
-import type { CalendarEvent } from '../../../providers/types';
+import type { CalendarEvent } from '../../../model/calendar-event';
 import { authFor, connectUser, eventAt, startEmulator, startReceiver, waitFor } from './support';
 import { expectCorruptStateSetAside } from '../corrupt-state';
 

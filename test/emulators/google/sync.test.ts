@@ -4,7 +4,8 @@
  * with exceptions, and one event shared by two users' calendars.
  */
 import type { GoogleEmulator } from '../../../emulators/google';
-import type { CalendarEvent, ChangesPage } from '../../../providers/types';
+import type { CalendarEvent } from '../../../model/calendar-event';
+import type { ChangesPage } from '../../../providers/types';
 import type { GoogleCalendar } from '../../../providers/google';
 import { connectUser, eventAt, rejectionOf, startEmulator, type Connected } from './support';
 

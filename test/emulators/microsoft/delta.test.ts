@@ -1,4 +1,4 @@
-import type { CalendarEvent } from '../../../providers/types';
+import type { CalendarEvent } from '../../../model/calendar-event';
 import { at, readAll, signIn, useMailbox, WINDOW } from './support';
 
 const byStart = (a: CalendarEvent, b: CalendarEvent) => a.start!.dateTime.localeCompare(b.start!.dateTime);

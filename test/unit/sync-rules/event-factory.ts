@@ -1,5 +1,5 @@
 /** Calendar events and rule inputs for the sync-rules tests, with everything a test does not name defaulted. */
-import type { CalendarEvent, EventGuest } from '../../../providers/types';
+import type { CalendarEvent, EventGuest } from '../../../model/calendar-event';
 import type { DecisionInput, ExistingLink, SeriesMeeting } from '../../../sync-rules';
 
 export const USER = 'owner@portal.example';
