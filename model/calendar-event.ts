@@ -4,7 +4,9 @@
  * no imports; times are ISO-8601 strings so values survive Temporal serialization.
  */
 
-export type ProviderName = 'GOOGLE' | 'MICROSOFT';
+export const PROVIDER_NAMES = ['GOOGLE', 'MICROSOFT'] as const;
+
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** A guest's answer to an invitation, normalized across providers. */
 export type ResponseStatus = 'accepted' | 'declined' | 'tentative' | 'none';

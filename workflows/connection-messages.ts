@@ -4,8 +4,9 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProviderName } from '../model/calendar-event';
+import type { ConnectionStatus } from '../model/connection-status';
 
-export type ConnectionStatus = 'CONNECTING' | 'ACTIVE' | 'NEEDS_REAUTH' | 'DISCONNECTED';
+export type { ConnectionStatus };
 
 /** Durations the workflow waits on; from configuration, shrunk by tests. */
 export interface ConnectionTimings {
