@@ -8,6 +8,7 @@ import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
+import { FAILURE_TYPES } from '../model/failure-types';
 import { ProviderError } from '../providers/errors';
 import type { ProviderRegistry } from '../providers/registry';
 import type { EventInput } from '../providers/types';
@@ -24,7 +25,7 @@ export interface CalendarWriteDependencies {
   metrics?: Metrics;
 }
 
-const notConnected = (message: string) => ApplicationFailure.nonRetryable(message, 'NotConnectedError');
+const notConnected = (message: string) => ApplicationFailure.nonRetryable(message, FAILURE_TYPES.notConnected);
 
 export function createCalendarWriteActivities(deps: CalendarWriteDependencies) {
   const { db } = deps;

@@ -4,11 +4,12 @@
  * workflow reasons about (e.g. `AuthRevokedError` → NEEDS_REAUTH).
  */
 import { ApplicationFailure } from '@temporalio/activity';
+import { FAILURE_TYPES } from '../model/failure-types';
 import { ProviderError } from '../providers/errors';
 
 /** The connection row is gone or disconnected: the workflow has nothing left to do. */
 export class ConnectionGoneError extends Error {
-  override name = 'ConnectionGoneError';
+  override name = FAILURE_TYPES.connectionGone;
 }
 
 export function toActivityFailure(error: unknown): unknown {

@@ -2,6 +2,7 @@
  * The small set of failures the rest of the service reasons about. Provider adapters map every HTTP
  * failure to one of these; activities turn them into Temporal retry decisions.
  */
+import { FAILURE_TYPES } from '../model/failure-types';
 
 export type ProviderFailureKind =
   | 'transient'
@@ -26,14 +27,14 @@ export class ProviderError extends Error {
   /** Stable error type names: Temporal's `nonRetryableErrorTypes` and failure `type` use them. */
   static nameFor(kind: ProviderFailureKind): string {
     return {
-      transient: 'ProviderTransientError',
-      cursorInvalidated: 'CursorInvalidatedError',
-      authExpired: 'AuthExpiredError',
-      authRevoked: 'AuthRevokedError',
-      permissionDenied: 'PermissionDeniedError',
-      notFound: 'NotFoundError',
-      conflict: 'ConflictError',
-      invalid: 'InvalidRequestError',
+      transient: FAILURE_TYPES.providerTransient,
+      cursorInvalidated: FAILURE_TYPES.cursorInvalidated,
+      authExpired: FAILURE_TYPES.authExpired,
+      authRevoked: FAILURE_TYPES.authRevoked,
+      permissionDenied: FAILURE_TYPES.permissionDenied,
+      notFound: FAILURE_TYPES.notFound,
+      conflict: FAILURE_TYPES.conflict,
+      invalid: FAILURE_TYPES.invalidRequest,
     }[kind];
   }
 

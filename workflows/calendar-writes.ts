@@ -7,8 +7,10 @@
  */
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { CalendarWriteActivities } from '../activities/calendar-writes';
+import { FAILURE_TYPES } from '../model/failure-types';
 
-const NON_RETRYABLE = ['AuthRevokedError', 'PermissionDeniedError', 'InvalidRequestError', 'NotConnectedError', 'NotFoundError'];
+const { authRevoked, permissionDenied, invalidRequest, notConnected, notFound } = FAILURE_TYPES;
+const NON_RETRYABLE = [authRevoked, permissionDenied, invalidRequest, notConnected, notFound];
 
 const activities = proxyActivities<CalendarWriteActivities>({
   startToCloseTimeout: '1m',

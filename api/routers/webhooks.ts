@@ -22,6 +22,7 @@ import type { NotificationCoalescer, NotifyOutcome } from '../../connections/not
 import { ChannelTokens } from '../../lib/channel-tokens';
 import { matchesHash } from '../../lib/crypto';
 import type { Metrics } from '../../lib/metrics';
+import { WEBHOOK_PATHS } from '../../model/webhook-paths';
 import type { ApiTemporalClient } from '../../temporal/api-client';
 import type { ChangeNotice } from '../../workflows/connection-messages';
 import { HttpError, unauthorized } from '../http-errors';
@@ -87,7 +88,7 @@ export function webhooksRouter(deps: WebhookDependencies): Router {
     return coalescer.notify(connectionId);
   };
 
-  router.post('/webhooks/google', async (req, res) => {
+  router.post(WEBHOOK_PATHS.google, async (req, res) => {
     const channelId = req.header('x-goog-channel-id');
     const token = req.header('x-goog-channel-token');
     let connectionId: string | undefined;
@@ -175,8 +176,8 @@ export function webhooksRouter(deps: WebhookDependencies): Router {
     next(error);
   };
   const graphJson = express.json({ limit: GRAPH_BATCH_LIMIT });
-  router.post('/webhooks/microsoft', graphJson, microsoft(false));
-  router.post('/webhooks/microsoft/lifecycle', graphJson, microsoft(true));
-  router.use(['/webhooks/microsoft', '/webhooks/microsoft/lifecycle'], tooLarge);
+  router.post(WEBHOOK_PATHS.microsoft, graphJson, microsoft(false));
+  router.post(WEBHOOK_PATHS.microsoftLifecycle, graphJson, microsoft(true));
+  router.use([WEBHOOK_PATHS.microsoft, WEBHOOK_PATHS.microsoftLifecycle], tooLarge);
   return router;
 }
