@@ -4,6 +4,7 @@
  * retries a call once after refreshing when the provider says the token expired anyway.
  */
 import type { Database } from '../db/client';
+import { openCredentials, sealCredentials } from '../db/credentials';
 import type { SecretBox } from '../lib/crypto';
 import type { Metrics } from '../lib/metrics';
 import { ProviderError, transient } from '../providers/errors';
@@ -70,14 +71,6 @@ function readSessionRow(db: Database, connectionId: string, startSync: boolean):
         FROM calendar_connections WHERE id = ${connectionId}::uuid`;
 }
 
-export function credentialsContext(connectionId: string): string {
-  return `connection:${connectionId}`;
-}
-
-export function sealCredentials(secrets: SecretBox, connectionId: string, credentials: StoredCredentials): string {
-  return secrets.encrypt(JSON.stringify(credentials), credentialsContext(connectionId));
-}
-
 /** How a provider call ended, for the metric: a bounded set (throttles apart from other transient failures). */
 function callOutcome(error: unknown): string {
   if (!(error instanceof ProviderError)) return 'error';
@@ -120,7 +113,7 @@ export async function openProviderSession(
 
   function readCredentials(sealed: string | null): StoredCredentials {
     if (!sealed) throw new ProviderError('authRevoked', 'no stored credentials');
-    return JSON.parse(secrets.decrypt(sealed, credentialsContext(connectionId))) as StoredCredentials;
+    return openCredentials<StoredCredentials>(secrets, connectionId, sealed);
   }
 
   /** Credentials as stored now: another activity may have refreshed them. */

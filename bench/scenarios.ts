@@ -9,7 +9,8 @@ import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from '../db/embedded-
 import { migrate } from '../db/migrate';
 import { startGoogleEmulator } from '../emulators/google';
 import { startMicrosoftEmulator } from '../emulators/microsoft';
-import { sealCredentials, openProviderSession } from '../activities/provider-session';
+import { openProviderSession } from '../activities/provider-session';
+import { sealCredentials } from '../db/credentials';
 import { runIncrementalSync } from '../activities/sync/run-sync';
 import { createAccount } from '../crm/accounts';
 import { generateKey, SecretBox } from '../lib/crypto';

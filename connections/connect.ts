@@ -7,7 +7,7 @@ import type { SecretBox } from '../lib/crypto';
 import type { ProviderRegistry } from '../providers/registry';
 import type { ProviderName } from '../model/calendar-event';
 import type { ApiTemporalClient } from '../temporal/api-client';
-import { sealCredentials } from '../activities/provider-session';
+import { sealCredentials } from '../db/credentials';
 import { consumeState, issueState } from './oauth-state';
 
 export const PROVIDER_LABEL: Record<ProviderName, string> = { GOOGLE: 'Google Calendar', MICROSOFT: 'Microsoft Outlook' };

@@ -4,7 +4,7 @@
  * and absent from Temporal, search attributes for operators, resync and disconnect.
  */
 import request from 'supertest';
-import { credentialsContext } from '../../activities/provider-session';
+import { openCredentials } from '../../db/credentials';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
 import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
@@ -31,7 +31,7 @@ describe('connecting a calendar', () => {
     expect((await harness.http().get('/v1/account').set(account.auth)).body.installedProvider).toBe(provider);
 
     const row = await harness.db.calendarConnection.findUniqueOrThrow({ where: { id: connectionId } });
-    const { accessToken, refreshToken } = JSON.parse(harness.deps.secrets.decrypt(row.encryptedCredentials!, credentialsContext(connectionId)));
+    const { accessToken, refreshToken } = openCredentials<{ accessToken: string; refreshToken: string }>(harness.deps.secrets, connectionId, row.encryptedCredentials!);
     expect(accessToken).toBeTruthy();
     expect(row.encryptedCredentials).not.toContain(accessToken);
     if (refreshToken) expect(row.encryptedCredentials).not.toContain(refreshToken);
