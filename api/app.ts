@@ -3,6 +3,7 @@
  * it never syncs inside a request.
  */
 import express, { type Express } from 'express';
+import { z } from 'zod';
 import type { Database } from '../db/client';
 import type { ChannelDenyList } from '../connections/channel-deny-list';
 import type { ConnectDependencies } from '../connections/connect';
@@ -18,6 +19,7 @@ import type { ApiTemporalClient } from '../temporal/api-client';
 import { errorHandler, unmatchedRoute } from './http-errors';
 import { openApiDocument } from './openapi';
 import { authenticate } from './middleware/authenticate';
+import { ApiRegistry, ApiRoutes } from './routes';
 import { accountRouter } from './routers/account';
 import { adminRouter } from './routers/admin';
 import { calendarConnectionRouter } from './routers/calendar-connection';
@@ -97,30 +99,47 @@ export function createApp(deps: ApiDependencies): Express {
     next();
   });
 
-  app.use(healthRouter(db, temporal, logger));
+  // Every router registers its operations: the OpenAPI document is built from them.
+  const registry = new ApiRegistry();
+  const use = (routes: ApiRoutes) => {
+    registry.add('', routes);
+    app.use(routes.router);
+  };
+
+  use(healthRouter(db, temporal, logger));
   const signalDeadlineMs = deps.webhookSignalTimeoutMs;
   const marker = syncRequestMarker(db);
   const coalescer = new NotificationCoalescer(
     { ...marker, signal: (connectionId) => temporal.notify(connectionId, { kind: 'changed', notifiedAt: new Date().toISOString() }, signalDeadlineMs) },
     { claimTimeoutMs: MARKER_CLAIM_TIMEOUT_MS, fallbackSpacingMs: FALLBACK_SIGNAL_SPACING_MS },
   );
-  app.use(webhooksRouter({ db, temporal, metrics, tokens: new ChannelTokens(deps.secrets), denyList: deps.channelDenyList, coalescer, signalDeadlineMs }));
-  app.use(oauthCallbackRouter(connect));
-  const openApi = openApiDocument(deps.publicBaseUrl);
-  app.get('/openapi.json', (_req, res) => {
+  use(webhooksRouter({ db, temporal, metrics, tokens: new ChannelTokens(deps.secrets), denyList: deps.channelDenyList, coalescer, signalDeadlineMs }));
+  use(oauthCallbackRouter(connect));
+  const service = new ApiRoutes({ tags: ['Operations'], security: 'none' });
+  // Built once, on first request: by then every router is mounted.
+  let openApi: ReturnType<typeof openApiDocument> | undefined;
+  service.get('/openapi.json', { operationId: 'getOpenApiDocument', summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1', schema: z.record(z.string(), z.unknown()) } } }, (_input, _req, res) => {
+    openApi ??= openApiDocument(registry.operations(), deps.publicBaseUrl);
     res.json(openApi);
   });
   registerConnectionGauges(metrics.registry, db, logger);
-  app.get('/metrics', async (_req, res) => {
+  service.get('/metrics', { operationId: 'getMetrics', summary: 'Prometheus metrics', responses: { 200: { description: 'Prometheus text format', contentType: 'text/plain', schema: z.string() } } }, async (_input, _req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  use(service);
 
-  app.use('/admin', adminRouter(db, deps.adminToken));
+  const admin = adminRouter(db, deps.adminToken);
+  registry.add('/admin', admin);
+  app.use('/admin', admin.router);
 
   const v1 = express.Router();
   v1.use(express.json({ limit: '1mb' }));
   v1.use(authenticate(db));
-  const mount = (path: string, router: express.Router) => v1.use(path, markMount(`/v1${path}`), router);
+  /** A plain Router is served undocumented, which the drift test refuses (test/api/openapi.test.ts). */
+  const mount = (path: string, routes: ApiRoutes | express.Router) => {
+    if (routes instanceof ApiRoutes) registry.add(`/v1${path}`, routes);
+    v1.use(path, markMount(`/v1${path}`), routes instanceof ApiRoutes ? routes.router : routes);
+  };
   mount('/account/exclusions', exclusionsRouter(db));
   mount('/account', accountRouter(db));
   mount('/calendar-connections', calendarConnectionsRouter(db));

@@ -1,7 +1,7 @@
 /**
  * Request validation with zod; failures become a 400 that names each field and its problem.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { badRequest } from './http-errors';
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query' | 'params' = 'body'): z.infer<T> {
@@ -20,3 +20,8 @@ export function requireSomeField<T extends Record<string, unknown>>(input: T): T
   if (Object.values(input).every((value) => value === undefined)) throw badRequest([{ field: 'body', problem: 'names no field to change' }]);
   return input;
 }
+
+/** A record id in a path or a query. */
+export const uuid = () => z.uuid({ message: 'must be a UUID' });
+/** `/:id` of a record. */
+export const idParams = z.object({ id: uuid() });

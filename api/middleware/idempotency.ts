@@ -9,6 +9,7 @@
  * (`idempotentRecordId`), and the retry finds the record and finishes the work instead of making a second.
  */
 import type { Request, RequestHandler } from 'express';
+import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { Prisma } from '../../generated/prisma/client';
 import { sha256 } from '../../lib/crypto';
@@ -16,11 +17,21 @@ import { accountIdOf } from './authenticate';
 import { HttpError } from '../http-errors';
 
 const IN_PROGRESS = 0;
+const MAX_KEY_LENGTH = 255;
 /**
  * A key still in progress after this long belongs to a request that died (its process, or the
  * database while it failed, took the cleanup with it): the next retry takes the key over.
  */
 export const IN_PROGRESS_LEASE_MS = 60_000;
+
+/** The header as documented (api/routes.ts); `idempotent` reads and checks it. */
+export const idempotencyKeyHeader = z.object({
+  'Idempotency-Key': z
+    .string()
+    .max(MAX_KEY_LENGTH)
+    .optional()
+    .meta({ description: 'a retry with the same key returns the first result; after a failed attempt it finishes that attempt’s create' }),
+});
 
 const requestHashOf = (req: Request) => sha256(JSON.stringify([req.method, req.originalUrl, req.body ?? null]));
 
@@ -37,7 +48,7 @@ export function idempotent(db: Database): RequestHandler {
   return async (req, res, next) => {
     const key = req.header('idempotency-key');
     if (!key) return next();
-    if (key.length > 255) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: at most 255 characters');
+    if (key.length > MAX_KEY_LENGTH) throw new HttpError(400, 'invalid_request', `Idempotency-Key: at most ${MAX_KEY_LENGTH} characters`);
     const accountId = accountIdOf(req);
     const requestHash = requestHashOf(req);
 

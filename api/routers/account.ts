@@ -2,12 +2,13 @@
  * The caller's own account: its name, its email domains (internal people, SPEC §4.4), its
  * integration, and whether contacts are matched to companies by email domain.
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { rematchCompanies } from '../../crm/companies';
 import { accountIdOf } from '../middleware/authenticate';
-import { parse, requireSomeField } from '../validation';
+import { accountSchema } from '../responses';
+import { ApiRoutes } from '../routes';
+import { requireSomeField } from '../validation';
 
 /** A lower-cased domain name such as `example.com`. */
 export const domainName = z
@@ -27,18 +28,19 @@ export const accountUpdate = z
   })
   .strict();
 
-export function accountRouter(db: Database): Router {
-  const router = Router();
-  router.get('/', async (req, res) => {
+export function accountRouter(db: Database): ApiRoutes {
+  const routes = new ApiRoutes({ tags: ['Account'], security: 'apiKey' });
+  const theAccount = { 200: { description: 'The account', schema: accountSchema } };
+  routes.get('/', { operationId: 'getAccount', summary: 'The caller’s account: domains, installed integration, company matching', responses: theAccount }, async (_input, req, res) => {
     res.json(await db.account.findUniqueOrThrow({ where: { id: accountIdOf(req) } }));
   });
-  router.patch('/', async (req, res) => {
-    const input = requireSomeField(parse(accountUpdate, req.body));
+  routes.patch('/', { operationId: 'updateAccount', summary: 'Update the name, the email domains or `matchCompaniesByDomain`', body: accountUpdate, responses: theAccount }, async ({ body }, req, res) => {
+    const input = requireSomeField(body);
     const accountId = accountIdOf(req);
     const data = { ...input, ...(input.domains ? { domains: [...new Set(input.domains)] } : {}) };
     const account = await db.account.update({ where: { id: accountId }, data });
     if (input.matchCompaniesByDomain) await rematchCompanies(db, accountId, 'all');
     res.json(account);
   });
-  return router;
+  return routes;
 }

@@ -3,20 +3,22 @@
  * provider, and who must reconnect (`?status=NEEDS_REAUTH`) and why. Read from the database, which
  * the workflows keep current; one user's live workflow status is at `/users/:id/calendar-connection`.
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import type { CalendarConnection } from '../../generated/prisma/client';
 import type { Database } from '../../db/client';
+import { PROVIDER_NAMES } from '../../model/calendar-event';
+import { CONNECTION_STATUSES } from '../../model/connection-status';
 import { accountIdOf } from '../middleware/authenticate';
-import { parse } from '../validation';
+import { connectionSummarySchema, pageSchema } from '../responses';
+import { ApiRoutes } from '../routes';
 import { pageArgs, pageOf, pageQuery } from './record-router';
 
 const connectionsQuery = pageQuery.extend({
-  status: z.enum(['CONNECTING', 'ACTIVE', 'NEEDS_REAUTH', 'DISCONNECTED'], { message: 'must be CONNECTING, ACTIVE, NEEDS_REAUTH or DISCONNECTED' }).optional(),
-  provider: z.enum(['GOOGLE', 'MICROSOFT'], { message: 'must be GOOGLE or MICROSOFT' }).optional(),
+  status: z.enum(CONNECTION_STATUSES, { message: 'must be CONNECTING, ACTIVE, NEEDS_REAUTH or DISCONNECTED' }).optional(),
+  provider: z.enum(PROVIDER_NAMES, { message: 'must be GOOGLE or MICROSOFT' }).optional(),
 });
 
-const view = (c: CalendarConnection & { user: { email: string; name: string | null } }) => ({
+export const connectionSummaryView = (c: CalendarConnection & { user: { email: string; name: string | null } }) => ({
   id: c.id,
   userId: c.userId,
   user: c.user,
@@ -30,18 +32,26 @@ const view = (c: CalendarConnection & { user: { email: string; name: string | nu
   lastErrorAt: c.lastErrorAt,
 });
 
-export function calendarConnectionsRouter(db: Database): Router {
-  const router = Router();
+export function calendarConnectionsRouter(db: Database): ApiRoutes {
+  const routes = new ApiRoutes({ tags: ['Calendar connection'], security: 'apiKey' });
 
-  router.get('/', async (req, res) => {
-    const { status, provider, ...page } = parse(connectionsQuery, req.query, 'query');
-    const connections = await db.calendarConnection.findMany({
-      where: { accountId: accountIdOf(req), ...(status ? { status } : {}), ...(provider ? { provider } : {}) },
-      include: { user: { select: { email: true, name: true } } },
-      ...pageArgs(page),
-    });
-    res.json(pageOf(connections.map(view), page.limit));
-  });
+  routes.get(
+    '/',
+    {
+      operationId: 'listCalendarConnections',
+      summary: 'The account’s calendar connections, by status and provider (who must reconnect, and why)',
+      query: connectionsQuery,
+      responses: { 200: { description: 'A page of connections', schema: pageSchema(connectionSummarySchema) } },
+    },
+    async ({ query: { status, provider, ...page } }, req, res) => {
+      const connections = await db.calendarConnection.findMany({
+        where: { accountId: accountIdOf(req), ...(status ? { status } : {}), ...(provider ? { provider } : {}) },
+        include: { user: { select: { email: true, name: true } } },
+        ...pageArgs(page),
+      });
+      res.json(pageOf(connections.map(connectionSummaryView), page.limit));
+    },
+  );
 
-  return router;
+  return routes;
 }

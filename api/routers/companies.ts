@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { createCompany, updateCompany } from '../../crm/companies';
 import { domainName } from './account';
+import { companySchema } from '../responses';
 import { recordRouter, withWrites } from './record-router';
 import { timelineRouter, type TimelineSpec } from './timeline';
 
@@ -20,6 +21,8 @@ export const companySchemas = { create: company.strict(), update: company.partia
 export const companiesRouter = (db: Database) =>
   recordRouter({
     name: 'company',
+    plural: 'companies',
+    schema: companySchema,
     delegate: withWrites(db.company, { create: ({ data }) => createCompany(db, data), updateMany: ({ where, data }) => updateCompany(db, where, data) }),
     createSchema: companySchemas.create,
     updateSchema: companySchemas.update,
@@ -28,6 +31,9 @@ export const companiesRouter = (db: Database) =>
 /** Meetings attended by the company's contacts (as they are now) or associated with the company. */
 export const companyTimeline: TimelineSpec = {
   name: 'company',
+  operationId: 'listCompanyMeetings',
+  summary: 'The company’s timeline: meetings its contacts attend or associated with it, each once, newest first',
+  description: 'Derived when read from the attendees’ contacts and their companies now, so it follows guest changes and contacts moving between companies.',
   exists: async (db, accountId, id) => (await db.company.count({ where: { id, accountId } })) > 0,
   meetings: (companyId) => ({ OR: [{ attendees: { some: { contact: { companyId } } } }, { associations: { some: { objectType: 'COMPANY', objectId: companyId } } }] }),
 };

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { createContact, updateContact } from '../../crm/companies';
 import { emailKey } from '../../model/emails';
+import { contactSchema } from '../responses';
 import { recordRouter, withWrites } from './record-router';
 
 const contact = z.object({
@@ -25,6 +26,8 @@ export const contactSchemas = { create: contact.strict(), update: contact.partia
 export const contactsRouter = (db: Database) =>
   recordRouter({
     name: 'contact',
+    plural: 'contacts',
+    schema: contactSchema,
     delegate: withWrites(db.contact, { create: ({ data }) => createContact(db, data), updateMany: ({ where, data }) => updateContact(db, where, data) }),
     createSchema: contactSchemas.create,
     updateSchema: contactSchemas.update,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client';
+import { dealSchema } from '../responses';
 import { recordRouter } from './record-router';
 
 const deal = z.object({
@@ -11,4 +12,4 @@ const deal = z.object({
 export const dealSchemas = { create: deal.strict(), update: deal.partial().strict() };
 
 export const dealsRouter = (db: Database) =>
-  recordRouter({ name: 'deal', delegate: db.deal, createSchema: dealSchemas.create, updateSchema: dealSchemas.update });
+  recordRouter({ name: 'deal', plural: 'deals', schema: dealSchema, delegate: db.deal, createSchema: dealSchemas.create, updateSchema: dealSchemas.update });

@@ -3,10 +3,11 @@
  * unauthenticated, so it names the failing dependency and no more: the error itself (hosts, ports)
  * goes to the log.
  */
-import { Router } from 'express';
+import { z } from 'zod';
 import type { Database } from '../../db/client';
 import type { Logger } from '../../lib/logger';
 import type { ApiTemporalClient } from '../../temporal/api-client';
+import { ApiRoutes } from '../routes';
 
 const PROBE_TIMEOUT_MS = 2000;
 
@@ -23,20 +24,28 @@ async function check(logger: Logger, name: string, probe: () => Promise<unknown>
   }
 }
 
-export function healthRouter(db: Database, temporal: Pick<ApiTemporalClient, 'ping'>, logger: Logger): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
+const checkStatus = z.enum(['ok', 'unavailable']);
+const readiness = z.object({ status: z.enum(['ready', 'not ready']), checks: z.object({ database: checkStatus, temporal: checkStatus }) });
+
+export function healthRouter(db: Database, temporal: Pick<ApiTemporalClient, 'ping'>, logger: Logger): ApiRoutes {
+  const routes = new ApiRoutes({ tags: ['Operations'], security: 'none' });
+  routes.get('/healthz', { operationId: 'getLiveness', summary: 'Liveness', responses: { 200: { description: 'Alive', schema: z.object({ status: z.literal('ok') }) } } }, (_input, _req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
-    const checks = Object.fromEntries(
-      await Promise.all([
-        check(logger, 'database', () => db.$queryRaw`SELECT 1`),
-        check(logger, 'temporal', () => temporal.ping()),
-      ]),
-    );
-    const ready = Object.values(checks).every((status) => status === 'ok');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
-  });
-  return router;
+  routes.get(
+    '/readyz',
+    {
+      operationId: 'getReadiness',
+      summary: 'Readiness: the database and Temporal answer',
+      responses: { 200: { description: 'Ready', schema: readiness }, 503: { description: 'Not ready: each check says which dependency did not answer', schema: readiness } },
+    },
+    async (_input, _req, res) => {
+      const checks = Object.fromEntries(
+        await Promise.all([check(logger, 'database', () => db.$queryRaw`SELECT 1`), check(logger, 'temporal', () => temporal.ping())]),
+      );
+      const ready = Object.values(checks).every((status) => status === 'ok');
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks });
+    },
+  );
+  return routes;
 }

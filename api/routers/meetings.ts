@@ -2,7 +2,6 @@
  * CRM meetings: read them, schedule one into the owner's calendar (with `Idempotency-Key`), edit it
  * with "save and send update", retry a failed one, delete it from the CRM (the calendar event stays).
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { meetingInclude, meetingView } from '../../crm/meeting-view';
@@ -12,12 +11,13 @@ import { createScheduledMeeting, deleteMeeting, editMeeting, requireCalendarEven
 import type { ApiTemporalClient } from '../../temporal/api-client';
 import { notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
-import { idempotent, idempotentRecordId } from '../middleware/idempotency';
-import { parse } from '../validation';
+import { idempotencyKeyHeader, idempotent, idempotentRecordId } from '../middleware/idempotency';
+import { errorSchema, meetingSchema, pageSchema } from '../responses';
+import { ApiRoutes } from '../routes';
+import { idParams, uuid } from '../validation';
 import { pageArgs, pageOf, pageQuery } from './record-router';
 
-const idParams = z.object({ id: z.uuid({ message: 'must be a UUID' }) });
-const uuids = z.array(z.uuid({ message: 'must be a UUID' })).max(200);
+const uuids = z.array(uuid()).max(200);
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with offset, e.g. 2026-12-01T10:00:00Z' });
 /** Which of the two a boundary must be depends on `allDay` (crm/meeting-times.ts), checked over the whole body. */
 const boundary = (which: 'start' | 'end') =>
@@ -58,7 +58,7 @@ const addProblems = (ctx: z.RefinementCtx, problems: FieldProblem[]) => {
 
 export const scheduleBody = z
   .object({
-    ownerUserId: z.uuid({ message: 'must be a UUID' }),
+    ownerUserId: uuid(),
     ...meetingFields,
     allDay: meetingFields.allDay.default(false),
     conference: z.boolean().default(false).meta({
@@ -80,8 +80,10 @@ export const editBody = z
   // Without `allDay` the stored meeting decides, once it is read (crm/schedule-meeting.ts).
   .superRefine((m, ctx) => addProblems(ctx, m.allDay === undefined ? [] : formProblems(m, m.allDay)));
 
-export function meetingsRouter(db: Database, temporal: ApiTemporalClient): Router {
-  const router = Router();
+export function meetingsRouter(db: Database, temporal: ApiTemporalClient): ApiRoutes {
+  const routes = new ApiRoutes({ tags: ['Meetings'], security: 'apiKey' });
+  const theMeeting = (description: string) => ({ description, schema: meetingSchema });
+  const conflict = (description: string) => ({ description, schema: errorSchema });
 
   const findMeeting = async (accountId: string, id: string) => {
     const meeting = await db.meeting.findFirst({ where: { id, accountId, deletedAt: null }, include: meetingInclude });
@@ -89,51 +91,86 @@ export function meetingsRouter(db: Database, temporal: ApiTemporalClient): Route
     return meeting;
   };
 
-  router.get('/', async (req, res) => {
-    const page = parse(pageQuery, req.query, 'query');
-    const meetings = await db.meeting.findMany({ where: { accountId: accountIdOf(req), deletedAt: null }, include: meetingInclude, ...pageArgs(page) });
-    res.json(pageOf(meetings.map(meetingView), page.limit));
+  routes.get('/', { operationId: 'listMeetings', summary: 'List meetings', query: pageQuery, responses: { 200: { description: 'A page of meetings', schema: pageSchema(meetingSchema) } } }, async ({ query }, req, res) => {
+    const meetings = await db.meeting.findMany({ where: { accountId: accountIdOf(req), deletedAt: null }, include: meetingInclude, ...pageArgs(query) });
+    res.json(pageOf(meetings.map(meetingView), query.limit));
   });
 
-  router.get('/:id', async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
-    res.json(meetingView(await findMeeting(accountIdOf(req), id)));
-  });
+  routes.get(
+    '/:id',
+    {
+      operationId: 'getMeeting',
+      summary: 'Read a meeting',
+      params: idParams,
+      responses: { 200: theMeeting('The meeting, with `conference`: `{ url, provider }` (GOOGLE_MEET, TEAMS, SKYPE, OTHER), the join link its calendar event has now, or null') },
+    },
+    async ({ params: { id } }, req, res) => {
+      res.json(meetingView(await findMeeting(accountIdOf(req), id)));
+    },
+  );
 
-  router.post('/', idempotent(db), async (req, res) => {
-    const input = parse(scheduleBody, req.body);
-    const accountId = accountIdOf(req);
-    const meeting = await createScheduledMeeting(db, accountId, input, idempotentRecordId(req));
-    await temporal.scheduleMeeting(meeting.id);
-    res.status(202).json(meetingView(await findMeeting(accountId, meeting.id)));
-  });
+  routes.post(
+    '/',
+    {
+      operationId: 'scheduleMeeting',
+      summary: 'Schedule a meeting into the owner’s calendar, with invitations',
+      description:
+        'A timed meeting takes `startAt`/`endAt` as date-times with offset. An all-day one takes `"allDay": true` and dates, the end exclusive as in Google Calendar and Microsoft Graph: `{"allDay": true, "startAt": "2026-12-10", "endAt": "2026-12-13", "timeZone": "Asia/Tokyo"}` is 10 to 12 December. It becomes a Google `date` event, and an Outlook `isAllDay` event from midnight to midnight in `timeZone`; it reads back with those dates at 00:00 UTC, in every zone. With `"conference": true` the event gets a Google Meet or Teams meeting, once however often the request or the create is retried; its join link shows as `conference` when the provider answered.',
+      headers: idempotencyKeyHeader,
+      body: scheduleBody,
+      before: [idempotent(db)],
+      responses: {
+        202: theMeeting('The meeting, SCHEDULING until the event exists'),
+        409: conflict('The owner has no usable calendar connection, or the key is in use'),
+        422: conflict('The Idempotency-Key was used for a different request'),
+      },
+    },
+    async ({ body }, req, res) => {
+      const accountId = accountIdOf(req);
+      const meeting = await createScheduledMeeting(db, accountId, body, idempotentRecordId(req));
+      await temporal.scheduleMeeting(meeting.id);
+      res.status(202).json(meetingView(await findMeeting(accountId, meeting.id)));
+    },
+  );
 
-  router.post('/:id/retry', async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
-    const accountId = accountIdOf(req);
-    const retrying = await retryFailedMeeting(db, accountId, id);
-    if (!retrying) throw notFound('meeting');
-    await temporal.scheduleMeeting(id, retrying.updatedAt.getTime().toString());
-    res.status(202).json(meetingView(await findMeeting(accountId, id)));
-  });
+  routes.post(
+    '/:id/retry',
+    { operationId: 'retryMeeting', summary: 'Retry a FAILED meeting', params: idParams, responses: { 202: theMeeting('The meeting, SCHEDULING again'), 409: conflict('Not FAILED, or the owner’s calendar is not usable') } },
+    async ({ params: { id } }, req, res) => {
+      const accountId = accountIdOf(req);
+      const retrying = await retryFailedMeeting(db, accountId, id);
+      if (!retrying) throw notFound('meeting');
+      await temporal.scheduleMeeting(id, retrying.updatedAt.getTime().toString());
+      res.status(202).json(meetingView(await findMeeting(accountId, id)));
+    },
+  );
 
-  router.patch('/:id', async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
-    const { sendUpdate, ...changes } = parse(editBody, req.body);
-    const accountId = accountIdOf(req);
-    const current = await findMeeting(accountId, id);
-    if (sendUpdate) await requireCalendarEvent(db, accountId, current);
-    const updated = await editMeeting(db, accountId, id, changes, { calendarUpdate: sendUpdate });
-    if (!updated) throw notFound('meeting');
-    if (sendUpdate) await temporal.updateMeetingEvent(id, updated.updatedAt.getTime().toString(), true);
-    res.json(meetingView(await findMeeting(accountId, id)));
-  });
+  routes.patch(
+    '/:id',
+    {
+      operationId: 'editMeeting',
+      summary: 'Edit a meeting; with `sendUpdate` the calendar event is patched and guests (new ones included) are notified',
+      description:
+        'Times take the meeting’s form: dates for an all-day meeting, date-times otherwise. Sending `allDay` to turn it on or off needs both `startAt` and `endAt` in the new form.',
+      params: idParams,
+      body: editBody,
+      responses: { 200: theMeeting('The meeting'), 409: conflict('No calendar event to update') },
+    },
+    async ({ params: { id }, body: { sendUpdate, ...changes } }, req, res) => {
+      const accountId = accountIdOf(req);
+      const current = await findMeeting(accountId, id);
+      if (sendUpdate) await requireCalendarEvent(db, accountId, current);
+      const updated = await editMeeting(db, accountId, id, changes, { calendarUpdate: sendUpdate });
+      if (!updated) throw notFound('meeting');
+      if (sendUpdate) await temporal.updateMeetingEvent(id, updated.updatedAt.getTime().toString(), true);
+      res.json(meetingView(await findMeeting(accountId, id)));
+    },
+  );
 
-  router.delete('/:id', async (req, res) => {
-    const { id } = parse(idParams, req.params, 'params');
+  routes.delete('/:id', { operationId: 'deleteMeeting', summary: 'Delete from the CRM only: the calendar event stays', params: idParams, responses: { 204: { description: 'Deleted' } } }, async ({ params: { id } }, req, res) => {
     if (!(await deleteMeeting(db, accountIdOf(req), id))) throw notFound('meeting');
     res.status(204).end();
   });
 
-  return router;
+  return routes;
 }

@@ -3,12 +3,14 @@
  * one-time `state` is what authenticates it. The answer is a page for a person, not an API client:
  * what happened, in their words, and what to do next.
  */
-import { Router, type Response } from 'express';
+import type { Response } from 'express';
 import { z } from 'zod';
 import { completeConnection, PROVIDER_LABEL, type ConnectDependencies } from '../../connections/connect';
 import { StateAlreadyUsedError } from '../../connections/oauth-state';
 import type { ProviderName } from '../../model/calendar-event';
 import { httpErrorOf } from '../http-errors';
+import { errorSchema } from '../responses';
+import { ApiRoutes } from '../routes';
 
 const query = z.object({ code: z.string().min(1).optional(), state: z.string().min(1).optional(), error: z.string().optional(), error_description: z.string().optional() });
 
@@ -85,10 +87,28 @@ function failure(provider: ProviderName, error: unknown): [number, Outcome] | un
   return page ? [answer.status, page(provider, (error as Error).message, answer.details)] : undefined;
 }
 
-export function oauthCallbackRouter(deps: ConnectDependencies): Router {
-  const router = Router();
+const page = (description: string) => ({ description, contentType: 'text/html', schema: z.string() });
+
+export function oauthCallbackRouter(deps: ConnectDependencies): ApiRoutes {
+  const routes = new ApiRoutes({ tags: ['Calendar connection'], security: 'none' });
   for (const provider of ['GOOGLE', 'MICROSOFT'] as ProviderName[]) {
-    router.get(`/oauth/${provider.toLowerCase()}/callback`, async (req, res) => {
+    const operation = {
+      operationId: `complete${provider === 'GOOGLE' ? 'Google' : 'Microsoft'}Connection`,
+      summary: `Where ${provider === 'GOOGLE' ? 'Google' : 'Microsoft'} sends the browser back after consent`,
+      description: 'Authenticated by the signed, one-time, short-lived `state` issued by `authorize`. Answers an HTML page for the person, whatever happened.',
+      query,
+      // A bad query answers a page too, never the API's JSON 400.
+      validate: false,
+      responses: {
+        200: page('Connected (or reconnected, or this link already connected it)'),
+        400: page('Forged, replayed or expired state, a missing code, or consent refused'),
+        404: page('The user this authorization was for no longer exists'),
+        409: page('The account has the other provider installed'),
+        502: page('The provider did not complete the code exchange'),
+        503: { description: 'The database or Temporal did not answer (the API’s JSON error)', schema: errorSchema },
+      },
+    };
+    routes.get(`/oauth/${provider.toLowerCase()}/callback`, operation, async (_input, req, res) => {
       const parsed = query.safeParse(req.query);
       const { code, state, error, error_description } = parsed.success ? parsed.data : { code: undefined, state: undefined, error: 'invalid_request', error_description: undefined };
       if (error) return send(res, 400, providerRefusal(provider, error, error_description));
@@ -115,5 +135,5 @@ export function oauthCallbackRouter(deps: ConnectDependencies): Router {
       }
     });
   }
-  return router;
+  return routes;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client';
+import { ticketSchema } from '../responses';
 import { recordRouter } from './record-router';
 
 const ticket = z.object({
@@ -11,4 +12,4 @@ const ticket = z.object({
 export const ticketSchemas = { create: ticket.strict(), update: ticket.partial().strict() };
 
 export const ticketsRouter = (db: Database) =>
-  recordRouter({ name: 'ticket', delegate: db.ticket, createSchema: ticketSchemas.create, updateSchema: ticketSchemas.update });
+  recordRouter({ name: 'ticket', plural: 'tickets', schema: ticketSchema, delegate: db.ticket, createSchema: ticketSchemas.create, updateSchema: ticketSchemas.update });

@@ -4,14 +4,15 @@
  * A page's `next` is the last meeting's start and id (`<start>_<id>`): meetings that share a start
  * are ordered by id, so none is skipped at a page boundary. `before` also takes a bare date-time.
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import type { Prisma } from '../../generated/prisma/client';
 import { meetingInclude, meetingView } from '../../crm/meeting-view';
 import { notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
-import { parse } from '../validation';
+import { meetingSchema, pageSchema } from '../responses';
+import { ApiRoutes } from '../routes';
+import { uuid } from '../validation';
 
 const CURSOR = /^(.+)_([0-9a-f-]{36})$/i;
 const before = z.string().transform((value, context) => {
@@ -22,7 +23,10 @@ const before = z.string().transform((value, context) => {
   }
   return { startAt: new Date(start), id };
 });
-const query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), before: before.optional() });
+const query = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: before.optional().meta({ description: 'the `next` value of the previous page (or an ISO date-time: meetings starting before it)' }),
+});
 
 /** Meetings after `before` in the timeline's order (start, then id, both descending). */
 const olderThan = ({ startAt, id }: { startAt: Date; id?: string }): Prisma.MeetingWhereInput =>
@@ -31,6 +35,10 @@ const olderThan = ({ startAt, id }: { startAt: Date; id?: string }): Prisma.Meet
 export interface TimelineSpec {
   /** The record's name in messages; its id is the `:<name>Id` path parameter. */
   name: string;
+  /** Its OpenAPI operation. */
+  operationId: string;
+  summary: string;
+  description?: string;
   /** Whether the record is the account's. */
   exists(db: Database, accountId: string, id: string): Promise<boolean>;
   /** The meetings on its timeline. */
@@ -39,16 +47,19 @@ export interface TimelineSpec {
 
 export const contactTimeline: TimelineSpec = {
   name: 'contact',
+  operationId: 'listContactMeetings',
+  summary: 'The contact’s timeline: meetings the contact attends, newest first',
   exists: async (db, accountId, id) => (await db.contact.count({ where: { id, accountId } })) > 0,
   meetings: (contactId) => ({ attendees: { some: { contactId } } }),
 };
 
-export function timelineRouter(db: Database, spec: TimelineSpec = contactTimeline): Router {
-  const router = Router({ mergeParams: true });
-  const params = z.object({ [`${spec.name}Id`]: z.uuid({ message: 'must be a UUID' }) });
-  router.get('/', async (req, res) => {
-    const id = parse(params, req.params, 'params')[`${spec.name}Id`] as string;
-    const { limit, before } = parse(query, req.query, 'query');
+export function timelineRouter(db: Database, spec: TimelineSpec = contactTimeline): ApiRoutes {
+  const routes = new ApiRoutes({ tags: ['Meetings'], security: 'apiKey' }, { mergeParams: true });
+  const params = z.object({ [`${spec.name}Id`]: uuid() });
+  const operation = { operationId: spec.operationId, summary: spec.summary, description: spec.description, params, query };
+  routes.get('/', { ...operation, responses: { 200: { description: 'A page of meetings, newest first', schema: pageSchema(meetingSchema) } } }, async (input, req, res) => {
+    const id = input.params[`${spec.name}Id`] as string;
+    const { limit, before } = input.query;
     const accountId = accountIdOf(req);
     if (!(await spec.exists(db, accountId, id))) throw notFound(spec.name);
     // One row per meeting however many of the record's people attend it: the filters are EXISTS.
@@ -61,5 +72,5 @@ export function timelineRouter(db: Database, spec: TimelineSpec = contactTimelin
     const last = meetings.length === limit ? meetings[meetings.length - 1]! : undefined;
     res.json({ items: meetings.map(meetingView), next: last ? `${last.startAt.toISOString()}_${last.id}` : null });
   });
-  return router;
+  return routes;
 }

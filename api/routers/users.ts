@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { emailKey } from '../../model/emails';
+import { userSchema } from '../responses';
 import { recordRouter } from './record-router';
 
 const user = z.object({
@@ -15,6 +16,8 @@ export const userSchemas = { create: user.strict(), update: user.partial().stric
 export const usersRouter = (db: Database) =>
   recordRouter({
     name: 'user',
+    plural: 'users',
+    schema: userSchema,
     delegate: db.user,
     createSchema: userSchemas.create,
     updateSchema: userSchemas.update,

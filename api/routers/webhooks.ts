@@ -14,7 +14,7 @@
  * - A Graph batch is authenticated in one pass with no query per item, and its body is capped at
  *   `GRAPH_BATCH_LIMIT` (Graph documents no batch maximum; a notification is well under 1 KB).
  */
-import express, { Router, type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import type { ChannelDenyList } from '../../connections/channel-deny-list';
@@ -26,6 +26,8 @@ import { WEBHOOK_PATHS } from '../../model/webhook-paths';
 import type { ApiTemporalClient } from '../../temporal/api-client';
 import type { ChangeNotice } from '../../workflows/connection-messages';
 import { HttpError, unauthorized } from '../http-errors';
+import { errorSchema } from '../responses';
+import { ApiRoutes, type ResponseSpec } from '../routes';
 
 export const GRAPH_BATCH_LIMIT = '1mb';
 
@@ -42,6 +44,17 @@ export interface WebhookDependencies {
 const graphNotifications = z.object({
   value: z.array(z.object({ subscriptionId: z.string(), clientState: z.string().optional(), lifecycleEvent: z.string().optional() }).passthrough()),
 });
+/** Graph's subscription handshake: the token to echo. */
+const graphQuery = z.object({ validationToken: z.string().optional() });
+
+const refused = (description: string): ResponseSpec => ({ description, schema: errorSchema });
+const graphResponses: Record<number, ResponseSpec> = {
+  200: { description: 'Validation token echoed', contentType: 'text/plain', schema: z.string() },
+  202: { description: 'Accepted' },
+  401: refused('No notification was authentic'),
+  413: refused('Batch over 1 MB: refused unread'),
+  503: refused('Temporal did not take the signal in time: Graph delivers the batch again'),
+};
 
 const LIFECYCLE_NOTICES: Record<string, ChangeNotice> = {
   missed: { kind: 'missed' },
@@ -54,9 +67,10 @@ type Outcome = NotifyOutcome | 'refused' | 'ignored' | 'unavailable' | 'too_larg
 
 const temporalUnavailable = () => new HttpError(503, 'unavailable', 'the notification could not be handed to the sync right now; deliver it again');
 
-export function webhooksRouter(deps: WebhookDependencies): Router {
+export function webhooksRouter(deps: WebhookDependencies): ApiRoutes {
   const { db, temporal, metrics, tokens, denyList, coalescer, signalDeadlineMs } = deps;
-  const router = Router();
+  // Authenticated by what the notification carries, and refused with 401 rather than a 400: inputs are read by hand.
+  const routes = new ApiRoutes({ tags: ['Webhooks'], security: 'none' });
   const count = (provider: Provider, outcome: Outcome, n = 1) => n > 0 && metrics.webhookNotifications.inc({ provider, outcome }, n);
 
   /** The connection a signed token names, if the token is ours, was issued for `channelId` (Google) and the channel is live. */
@@ -88,7 +102,20 @@ export function webhooksRouter(deps: WebhookDependencies): Router {
     return coalescer.notify(connectionId);
   };
 
-  router.post(WEBHOOK_PATHS.google, async (req, res) => {
+  const google = {
+    operationId: 'receiveGoogleNotification',
+    summary: 'Google Calendar push notification',
+    description:
+      'Accepted only from a live channel with the token this service signed for it (`X-Goog-Channel-ID`, `X-Goog-Channel-Token`); wakes the connection’s workflow (coalesced) and answers at once.',
+    headers: z.object({ 'X-Goog-Channel-ID': z.string().optional(), 'X-Goog-Channel-Token': z.string().optional(), 'X-Goog-Resource-State': z.string().optional() }),
+    validate: false,
+    responses: {
+      200: { description: 'Accepted' },
+      401: refused('Unknown, retired or forged channel: nothing is signalled'),
+      503: refused('Temporal did not take the signal in time: Google delivers the notification again'),
+    },
+  };
+  routes.post(WEBHOOK_PATHS.google, google, async (_input, req, res) => {
     const channelId = req.header('x-goog-channel-id');
     const token = req.header('x-goog-channel-token');
     let connectionId: string | undefined;
@@ -116,7 +143,7 @@ export function webhooksRouter(deps: WebhookDependencies): Router {
     res.status(200).end();
   });
 
-  const microsoft = (lifecycle: boolean) => async (req: express.Request, res: express.Response) => {
+  const microsoft = (lifecycle: boolean) => async (_input: unknown, req: express.Request, res: express.Response) => {
     // Subscription validation handshake: echo the token, as plain text, at once.
     if (typeof req.query.validationToken === 'string') {
       res.status(200).type('text/plain').send(req.query.validationToken);
@@ -175,9 +202,22 @@ export function webhooksRouter(deps: WebhookDependencies): Router {
     }
     next(error);
   };
-  const graphJson = express.json({ limit: GRAPH_BATCH_LIMIT });
-  router.post(WEBHOOK_PATHS.microsoft, graphJson, microsoft(false));
-  router.post(WEBHOOK_PATHS.microsoftLifecycle, graphJson, microsoft(true));
-  router.use([WEBHOOK_PATHS.microsoft, WEBHOOK_PATHS.microsoftLifecycle], tooLarge);
-  return router;
+  const graph = { query: graphQuery, body: graphNotifications, before: [express.json({ limit: GRAPH_BATCH_LIMIT })], validate: false, responses: graphResponses };
+  routes.post(
+    WEBHOOK_PATHS.microsoft,
+    {
+      ...graph,
+      operationId: 'receiveGraphNotifications',
+      summary: 'Microsoft Graph change notifications',
+      description: 'With `?validationToken=` answers the subscription handshake in plain text. Otherwise each notification must carry a known subscription and its `clientState`.',
+    },
+    microsoft(false),
+  );
+  routes.post(
+    WEBHOOK_PATHS.microsoftLifecycle,
+    { ...graph, operationId: 'receiveGraphLifecycleNotifications', summary: 'Microsoft Graph lifecycle notifications (reauthorizationRequired, missed, subscriptionRemoved)' },
+    microsoft(true),
+  );
+  routes.router.use([WEBHOOK_PATHS.microsoft, WEBHOOK_PATHS.microsoftLifecycle], tooLarge);
+  return routes;
 }
