@@ -6,6 +6,7 @@
 import type { Database } from '../db/client';
 import { randomToken, sha256 } from '../lib/crypto';
 import { connectionWorkflowId } from '../workflows/connection-messages';
+import { rematchCompanies } from './companies';
 import { StateConflictError } from './errors';
 
 export interface IssuedApiKey {
@@ -39,6 +40,17 @@ export async function createAccount(db: Database, input: { name: string; domains
   });
   const apiKey = await issueApiKey(db, account.id);
   return { account, apiKey };
+}
+
+/**
+ * An account's own settings, changed by its API key. Turning `matchCompaniesByDomain` on matches
+ * every contact at once (crm/companies.ts); duplicate domains are kept once.
+ */
+export async function updateAccount(db: Database, accountId: string, changes: { name?: string; domains?: string[]; matchCompaniesByDomain?: boolean }) {
+  const data = { ...changes, ...(changes.domains ? { domains: [...new Set(changes.domains)] } : {}) };
+  const account = await db.account.update({ where: { id: accountId }, data });
+  if (changes.matchCompaniesByDomain) await rematchCompanies(db, accountId, 'all');
+  return account;
 }
 
 /** The account with what an operator asks first: how many users, and its connections by status. */

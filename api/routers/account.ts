@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { rematchCompanies } from '../../crm/companies';
+import { updateAccount } from '../../crm/accounts';
 import { accountIdOf } from '../middleware/authenticate';
 import { accountSchema } from '../responses';
 import { ApiRoutes } from '../routes';
@@ -35,12 +35,7 @@ export function accountRouter(db: Database): ApiRoutes {
     res.json(await db.account.findUniqueOrThrow({ where: { id: accountIdOf(req) } }));
   });
   routes.patch('/', { operationId: 'updateAccount', summary: 'Update the name, the email domains or `matchCompaniesByDomain`', body: accountUpdate, responses: theAccount }, async ({ body }, req, res) => {
-    const input = requireSomeField(body);
-    const accountId = accountIdOf(req);
-    const data = { ...input, ...(input.domains ? { domains: [...new Set(input.domains)] } : {}) };
-    const account = await db.account.update({ where: { id: accountId }, data });
-    if (input.matchCompaniesByDomain) await rematchCompanies(db, accountId, 'all');
-    res.json(account);
+    res.json(await updateAccount(db, accountIdOf(req), requireSomeField(body)));
   });
   return routes;
 }
