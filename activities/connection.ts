@@ -11,7 +11,7 @@ import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
-import type { ConnectionStatus } from '../workflows/connection-messages';
+import type { ConnectionStatus } from '../model/connection-status';
 import { ensureChannel, stopChannels, type CreationScope, type EnsureChannelOptions } from './channels';
 import { ConnectionGoneError, mapFailures } from './failures';
 import { openProviderSession } from './provider-session';

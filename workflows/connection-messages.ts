@@ -6,8 +6,6 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ProviderName } from '../model/calendar-event';
 import type { ConnectionStatus } from '../model/connection-status';
 
-export type { ConnectionStatus };
-
 /** Durations the workflow waits on; from configuration, shrunk by tests. */
 export interface ConnectionTimings {
   pollIntervalMs: number;

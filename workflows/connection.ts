@@ -27,9 +27,10 @@ import {
   statusQuery,
   type CarriedState,
   type ChangeNotice,
-  type ConnectionStatus,
   type ConnectionWorkflowInput,
 } from './connection-messages';
+import type { ConnectionStatus } from '../model/connection-status';
+import { FAILURE_TYPES } from '../model/failure-types';
 import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribute } from './search-attributes';
 
 /** Continue-as-new after this many loop turns even if the server has not suggested it yet. */
@@ -43,8 +44,9 @@ const DEFAULT_SYNC_SPACING_MS = 1_000;
  * (the SDK would otherwise start heartbeating the task at 8 s); a longer one goes on as an activity.
  */
 const LOCAL_SYNC_TIMEOUT = '5s';
+const { authRevoked, permissionDenied, invalidRequest, connectionGone } = FAILURE_TYPES;
 /** Failures that retrying cannot fix; AuthRevoked moves the connection to NEEDS_REAUTH. */
-const NON_RETRYABLE = ['AuthRevokedError', 'PermissionDeniedError', 'InvalidRequestError', 'ConnectionGoneError'];
+const NON_RETRYABLE: string[] = [authRevoked, permissionDenied, invalidRequest, connectionGone];
 
 export async function connectionWorkflow(input: ConnectionWorkflowInput): Promise<void> {
   const { connectionId, timings } = input;
@@ -256,7 +258,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.channelRetryAt = undefined;
     } catch (error) {
       const failure = failureOf(error);
-      if (failure?.type === 'AuthRevokedError' || failure?.type === 'ConnectionGoneError') throw error;
+      if (failure?.type === authRevoked || failure?.type === connectionGone) throw error;
       state.channelRetryAt = now() + FAILED_SYNC_RETRY_MS;
       await bestEffort('recording the channel error', () => quick.recordSyncError(connectionId, `push channel: ${failure?.message ?? String(error)}`));
     }
@@ -303,14 +305,14 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       await runDueWork();
     } catch (error) {
       const failure = failureOf(error);
-      if (failure?.type === 'AuthRevokedError') {
+      if (failure?.type === authRevoked) {
         // Refused from now on; stopped at the provider now if it still takes the call, else after reconnecting.
         await bestEffort('stopping the channels', () => quick.stopChannels(connectionId));
         state.channelExpiresAt = undefined;
         await setStatus('NEEDS_REAUTH', `The user must reconnect: the calendar provider refused the stored authorization (${failure.message}).`);
         continue;
       }
-      if (failure?.type === 'ConnectionGoneError') return; // the connection row was deleted
+      if (failure?.type === connectionGone) return; // the connection row was deleted
       state.lastError = failure?.message ?? String(error);
       const lastError = state.lastError;
       await bestEffort('recording the sync error', () => quick.recordSyncError(connectionId, lastError));
