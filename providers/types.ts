@@ -7,9 +7,6 @@
 
 import type { CalendarEvent, EventTime, ProviderName } from '../model/calendar-event';
 
-// Files that still import the event types from here (being edited elsewhere) keep compiling until moved.
-export type * from '../model/calendar-event';
-
 /** One page of an incremental change listing. */
 export interface ChangesPage {
   events: CalendarEvent[];

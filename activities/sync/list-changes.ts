@@ -4,7 +4,8 @@
  * with the next page's position: a retried activity resumes there instead of starting over.
  */
 import { Context } from '@temporalio/activity';
-import type { CalendarEvent, ListChangesRequest } from '../../providers/types';
+import type { CalendarEvent } from '../../model/calendar-event';
+import type { ListChangesRequest } from '../../providers/types';
 import type { ProviderSession } from '../provider-session';
 
 export interface ListingProgress {
