@@ -36,6 +36,8 @@ import { exclusionsRouter } from './routers/exclusions';
 import { healthRouter } from './routers/health';
 import { ticketsRouter } from './routers/tickets';
 import { usersRouter } from './routers/users';
+import { webhookEndpointsRouter } from './routers/webhook-endpoints';
+import type { EndpointPolicy } from '../event-webhooks/endpoints';
 
 export interface ApiDependencies {
   db: Database;
@@ -52,6 +54,8 @@ export interface ApiDependencies {
   webhookSignalTimeoutMs: number;
   /** The operators' token for /admin; without one the admin API is off. */
   adminToken?: string;
+  /** Event webhook endpoints: URL policy and redelivery period (default: not production, a day). */
+  eventWebhooks?: EndpointPolicy;
 }
 
 /** Without a database, signals for one connection are spaced this far apart (see the coalescer). */
@@ -153,6 +157,7 @@ export function createApp(deps: ApiDependencies): Express {
   mount('/companies', companiesRouter(db));
   mount('/deals', dealsRouter(db));
   mount('/tickets', ticketsRouter(db));
+  mount('/webhook-endpoints', webhookEndpointsRouter(db, deps.secrets, deps.eventWebhooks ?? { production: false, retryForMs: 86_400_000 }));
   app.use('/v1', v1);
 
   app.use(unmatchedRoute(app));

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { apiKeyView, IssuedApiKey, accountSummary, findConnectionsByEmail } from '../crm/accounts';
 import type { ExclusionView } from '../crm/exclusions';
+import type { deliveryView, endpointView, EventPayload } from '../event-webhooks/endpoints';
 import type { meetingView } from '../crm/meeting-view';
 import {
   AttendeeResponse,
@@ -18,6 +19,7 @@ import {
   MeetingSource,
   MeetingStatus,
   OutOfOfficeSource,
+  WebhookDeliveryStatus,
   type Account,
   type Company,
   type Contact,
@@ -237,3 +239,55 @@ export const connectionLookupSchema = describes<Awaited<ReturnType<typeof findCo
     workflowId: z.string().meta({ description: 'The connection’s workflow in Temporal' }),
   }),
 );
+
+export const webhookEndpointSchema = describes<ReturnType<typeof endpointView>>()(
+  z
+    .object({
+      id,
+      url: z.string(),
+      description: z.string().nullable(),
+      eventTypes: z.array(z.string()).meta({ description: 'meeting.created, meeting.updated, meeting.cancelled, connection.active, connection.needs_reauth, connection.disconnected' }),
+      enabled: z.boolean(),
+      disabledReason: z.string().nullable().meta({ description: 'Why the service disabled it (the endpoint answered 410 Gone)' }),
+      previousSecretExpiresAt: instant.nullable().meta({ description: 'After a rotation: until then deliveries are signed with the old secret too' }),
+      createdAt: instant,
+      updatedAt: instant,
+    })
+    .meta({ id: 'WebhookEndpoint' }),
+);
+
+/** Registered or rotated: the endpoint with its secret, the one time it is shown. */
+export const webhookEndpointWithSecretSchema = webhookEndpointSchema
+  .extend({ secret: z.string().meta({ description: 'The signing secret (`whsec_…`), shown this once: keep it where the receiver verifies' }) })
+  .meta({ id: 'WebhookEndpointWithSecret' });
+
+export const webhookDeliverySchema = describes<ReturnType<typeof deliveryView>>()(
+  z
+    .object({
+      id,
+      endpointId: id,
+      event: z.object({ id: z.string().meta({ description: '`evt_<n>`, also the `webhook-id` header; n increases with every event' }), type: z.string(), timestamp: instant }),
+      status: z.enum(WebhookDeliveryStatus),
+      attempts: z.number().int(),
+      lastStatusCode: z.number().int().nullable().meta({ description: 'The last attempt’s HTTP status; null when it got no answer' }),
+      lastError: z.string().nullable().meta({ description: 'Why the last attempt failed: `HTTP 503: …`, `no answer within 15 s`, a connection error' }),
+      lastAttemptAt: instant.nullable(),
+      deliveredAt: instant.nullable(),
+      giveUpAt: instant.meta({ description: 'Retries stop then (EVENT_WEBHOOK_RETRY_FOR after it was queued or redelivered)' }),
+      createdAt: instant,
+    })
+    .meta({ id: 'WebhookDelivery' }),
+);
+
+export const webhookEventPayloadSchema = describes<EventPayload>()(
+  z
+    .object({
+      id: z.string(),
+      type: z.string(),
+      timestamp: instant.meta({ description: 'When the change was written' }),
+      data: z.record(z.string(), z.unknown()).meta({ description: 'The meeting’s or connection’s core fields as the API shows them (README "Event webhooks")' }),
+    })
+    .meta({ id: 'WebhookEventPayload', description: 'The body of a delivery' }),
+);
+
+export const webhookDeliveryWithPayloadSchema = webhookDeliverySchema.extend({ payload: webhookEventPayloadSchema }).meta({ id: 'WebhookDeliveryWithPayload' });

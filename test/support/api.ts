@@ -11,18 +11,19 @@ import { generateKey, SecretBox } from '../../lib/crypto';
 import { createLogger } from '../../lib/logger';
 import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
+import type { EndpointPolicy } from '../../event-webhooks/endpoints';
 import { ApiTemporalClient } from '../../temporal/api-client';
 import { testDatabase, testTemporalClient } from './services';
 
 export const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };
 
-/** `temporal`: the API's Temporal client, when a test stands in for it. */
-export function testApp(db: Database, temporal: Client, options: { adminToken?: string; temporal?: ApiTemporalClient } = {}) {
+/** `temporal`: the API's Temporal client, when a test stands in for it; `secrets`, `eventWebhooks`: as a test needs them. */
+export function testApp(db: Database, temporal: Client, options: { adminToken?: string; temporal?: ApiTemporalClient; secrets?: SecretBox; eventWebhooks?: EndpointPolicy } = {}) {
   return createApp({
     db,
     temporal: options.temporal ?? new ApiTemporalClient(temporal, 'api-tests-no-worker', UNUSED_TIMINGS),
     providers: createProviderRegistry({}),
-    secrets: new SecretBox(generateKey()),
+    secrets: options.secrets ?? new SecretBox(generateKey()),
     logger: createLogger('silent'),
     metrics: createMetrics(),
     publicBaseUrl: 'http://127.0.0.1:9',
@@ -30,6 +31,7 @@ export function testApp(db: Database, temporal: Client, options: { adminToken?: 
     channelDenyList: new ChannelDenyList(db, createLogger('silent'), 60_000),
     webhookSignalTimeoutMs: 1500,
     adminToken: options.adminToken,
+    eventWebhooks: options.eventWebhooks,
   });
 }
 
