@@ -100,6 +100,15 @@ const envSchema = z.object({
   WEBHOOK_SIGNAL_TIMEOUT: duration('1500ms'),
   CHANNEL_DENY_LIST_REFRESH: duration('5s'),
   BLOCKED_GUEST_DOMAINS: z.string().default('crm-calendar-sync.com'),
+
+  EVENT_WEBHOOK_DELIVERY: bool(true),
+  EVENT_WEBHOOK_DISPATCH_INTERVAL: duration('500ms'),
+  EVENT_WEBHOOK_REQUEST_TIMEOUT: duration('15s'),
+  EVENT_WEBHOOK_RETRY_INITIAL_INTERVAL: duration('5s'),
+  EVENT_WEBHOOK_RETRY_MAX_INTERVAL: duration('1h'),
+  EVENT_WEBHOOK_RETRY_FOR: duration('24h'),
+  EVENT_WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).default(20),
+  EVENT_WEBHOOK_RETENTION: duration('30d'),
 });
 
 /** The project's first names for two of Temporal's variables: still read, documented as deprecated. */
@@ -204,5 +213,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         .filter(Boolean),
     },
     oauthStateTtlMs: e.OAUTH_STATE_TTL,
+    /** Event webhooks to downstream systems (README "Event webhooks"). */
+    eventWebhooks: {
+      /** This worker dispatches and delivers them (off for a worker pool that only syncs). */
+      delivery: e.EVENT_WEBHOOK_DELIVERY,
+      dispatchIntervalMs: e.EVENT_WEBHOOK_DISPATCH_INTERVAL,
+      requestTimeoutMs: e.EVENT_WEBHOOK_REQUEST_TIMEOUT,
+      retryInitialIntervalMs: e.EVENT_WEBHOOK_RETRY_INITIAL_INTERVAL,
+      retryMaxIntervalMs: e.EVENT_WEBHOOK_RETRY_MAX_INTERVAL,
+      retryForMs: e.EVENT_WEBHOOK_RETRY_FOR,
+      concurrency: e.EVENT_WEBHOOK_CONCURRENCY,
+      retentionMs: e.EVENT_WEBHOOK_RETENTION,
+    },
   };
 }

@@ -16,6 +16,7 @@ import { createApp } from '../api/app';
 import { ApiTemporalClient } from '../temporal/api-client';
 import { connectWorker, type TemporalTarget } from '../temporal/connection';
 import { createWorker } from '../worker/create-worker';
+import { startEventWebhookWorker } from './event-webhook-worker';
 
 export interface ServiceDependencies {
   config: Config;
@@ -46,11 +47,12 @@ export async function startWorker(deps: ServiceDependencies, workflowBundle?: Wo
     maxCachedWorkflows: deps.config.temporal.maxCachedWorkflows,
   });
   const running = worker.run();
+  const eventWebhooks = await startEventWebhookWorker(deps, connection);
   return {
     worker,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
-      await running;
+      await Promise.all([running, eventWebhooks?.stop()]);
       await connection.close();
     },
   };
@@ -78,6 +80,7 @@ export async function startApi(deps: ServiceDependencies): Promise<RunningApi> {
     channelDenyList,
     webhookSignalTimeoutMs: deps.config.api.webhookSignalTimeoutMs,
     adminToken: deps.adminToken,
+    eventWebhooks: { production: deps.config.production, retryForMs: deps.config.eventWebhooks.retryForMs },
   });
   const server = http.createServer(app);
   try {

@@ -4,3 +4,4 @@
  */
 export { connectionWorkflow } from './connection';
 export { scheduleMeetingWorkflow, syncOutOfOfficeWorkflow, updateMeetingEventWorkflow } from './calendar-writes';
+export { eventWebhookDispatcherWorkflow, eventWebhookEndpointWorkflow } from './event-webhooks';
