@@ -4,6 +4,8 @@
  * header does not; during a rotation either secret verifies.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { generateWebhookSecret, signWebhook, verifyWebhook } from '../../event-webhooks/signing';
 import { endpointUrlProblem } from '../../event-webhooks/endpoints';
 
@@ -70,6 +72,16 @@ describe('event webhook signatures', () => {
     expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(verifyWebhook(secret, headers, body, now)).toMatchObject({ id: 'evt_42' });
     expect(verifyWebhook(next, headers, body, now)).toMatchObject({ id: 'evt_42' });
+  });
+});
+
+describe('the README', () => {
+  it('documents verifyWebhook as it is, so the documented check is the tested one', () => {
+    const source = fs.readFileSync(path.resolve(__dirname, '../../event-webhooks/signing.ts'), 'utf8');
+    const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const verify = source.split('// --- verifyWebhook begin\n')[1]!.split('// --- verifyWebhook end')[0]!;
+    expect(verify).toMatch(/^\/\*\*[\s\S]*export function verifyWebhook\(/);
+    expect(readme).toContain("```ts\nimport crypto from 'node:crypto';\n\n" + verify + '```');
   });
 });
 
