@@ -15,8 +15,7 @@ import { eventBody, eventIdOf } from '../event-webhooks/events';
 import { signWebhook } from '../event-webhooks/signing';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
-import type { eventWebhookEndpointWorkflow } from '../workflows/event-webhooks';
-import { deliveriesQueuedSignal, endpointWorkflowId, type AttemptOutcome, type EndpointDeliveryInput, type PendingDelivery } from '../workflows/event-webhook-messages';
+import { DELIVERIES_QUEUED_SIGNAL, endpointWorkflowId, type AttemptOutcome, type DeliveriesQueued, type EndpointDeliveryInput, type PendingDelivery } from '../model/event-webhook-delivery';
 
 export interface EventWebhookActivityDependencies {
   config: Config;
@@ -91,11 +90,11 @@ export function createEventWebhookActivities(deps: EventWebhookActivityDependenc
   /** Wakes (or starts) each endpoint's delivery workflow. */
   const wake = async (endpointIds: string[], retryNow: boolean) => {
     for (const endpointId of endpointIds) {
-      await temporal.workflow.signalWithStart<typeof eventWebhookEndpointWorkflow, [{ retryNow: boolean }]>('eventWebhookEndpointWorkflow', {
+      await temporal.workflow.signalWithStart<(input: EndpointDeliveryInput) => Promise<void>, [DeliveriesQueued]>('eventWebhookEndpointWorkflow', {
         workflowId: endpointWorkflowId(endpointId),
         taskQueue: config.temporal.taskQueue,
         args: [endpointInput(endpointId)],
-        signal: deliveriesQueuedSignal,
+        signal: DELIVERIES_QUEUED_SIGNAL,
         signalArgs: [{ retryNow }],
       });
     }

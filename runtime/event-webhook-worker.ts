@@ -13,7 +13,7 @@ import type { Logger } from '../lib/logger';
 import { createEventWebhookActivities } from '../activities/event-webhooks';
 import { connectClient, type TemporalTarget } from '../temporal/connection';
 import type { eventWebhookDispatcherWorkflow } from '../workflows/event-webhooks';
-import { dispatcherWorkflowId } from '../workflows/event-webhook-messages';
+import { dispatcherWorkflowId } from '../model/event-webhook-delivery';
 
 export interface EventWebhookWorkerDependencies {
   config: Config;

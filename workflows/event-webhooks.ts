@@ -9,7 +9,8 @@
  */
 import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { EventWebhookActivities } from '../activities/event-webhooks';
-import { deliveriesQueuedSignal, type AttemptOutcome, type DispatcherInput, type EndpointDeliveryInput } from './event-webhook-messages';
+import type { AttemptOutcome, DispatcherInput, EndpointDeliveryInput } from '../model/event-webhook-delivery';
+import { deliveriesQueuedSignal } from './event-webhook-messages';
 
 /** Dispatching runs (about a minute each) per workflow run before it continues as new. */
 const DISPATCH_RUNS_PER_RUN = 100;
