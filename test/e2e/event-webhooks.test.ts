@@ -190,6 +190,22 @@ describe.each(E2E_PROVIDERS)('event webhooks on %s', (provider) => {
     expect((await suite.harness.connection(subscription.account, subscription.user.id)).status).toBe('NEEDS_REAUTH');
   });
 
+  it('redelivers a connection.needs_reauth that failed while the endpoint was down; it verifies', async () => {
+    let answer = 503;
+    const subscription = await subscribed(['connection.needs_reauth'], () => answer);
+    suite.calendar.revokeGrant(subscription.user.email);
+    suite.calendar.expireAccessTokens(subscription.user.email);
+    await suite.calendar.createEvent(subscription.user.email, { title: 'Revoked while down', start: inDays(4, 11), end: inDays(4, 12), guests: [subscription.contactEmail] });
+    const failed = await deliveryWhere(subscription, 'connection.needs_reauth', (d) => d.status === 'FAILED', 'connection.needs_reauth failed while the endpoint was down');
+    expect(failed).toMatchObject({ lastStatusCode: 503, deliveredAt: null });
+
+    answer = 200;
+    await suite.harness.http().post(`/v1/webhook-endpoints/${subscription.endpointId}/deliveries/${failed.id}/redeliver`).set(subscription.account.auth).expect(202);
+    const reauth = await received(subscription, 'connection.needs_reauth');
+    expect(reauth.event).toMatchObject({ id: failed.event.id, data: { id: subscription.connectionId, status: 'NEEDS_REAUTH' } });
+    expect(await deliveryWhere(subscription, 'connection.needs_reauth', (d) => d.status === 'DELIVERED', 'the redelivery logged')).toMatchObject({ lastStatusCode: 200 });
+  });
+
   it('retries an endpoint that is down with backoff, under the same webhook-id, until it is up', async () => {
     let answer = 503;
     const subscription = await subscribed(['meeting.created'], () => answer);
