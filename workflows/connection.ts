@@ -35,6 +35,13 @@ import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribut
 
 /** Continue-as-new after this many loop turns even if the server has not suggested it yet. */
 const MAX_TURNS_PER_RUN = 200;
+/**
+ * With short runs: continue-as-new after this many turns, and once the connection is connected.
+ * A connection evicted from the worker's cache (TEMPORAL_MAX_CACHED_WORKFLOWS) replays its run
+ * when it next wakes, ~6 ms of worker CPU per turn replayed; a continue-as-new costs ~23 ms across
+ * worker and Temporal. With most wake-ups missing the cache, 5 turns is about the cheapest.
+ */
+const SHORT_RUN_TURNS = 5;
 /** After a sync failed past its retries, try again this soon (or at the next notification). */
 const FAILED_SYNC_RETRY_MS = 60_000;
 /** Runs started before SYNC_SPACING existed carry no value for it. */
@@ -155,6 +162,11 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   const spacedSyncs = patched('spaced-syncs');
   /** Runs begun before local syncs existed keep syncing by activity until they continue as new. */
   const localSyncs = patched('local-incremental-syncs');
+  /** Runs begun before short runs existed keep the old length until they continue as new. */
+  const shortRuns = patched('short-runs');
+  const maxTurns = shortRuns ? SHORT_RUN_TURNS : MAX_TURNS_PER_RUN;
+  /** Connecting (the initial sync and everything before it) is most of a first run's history. */
+  let connectedInThisRun = false;
   const now = () => Date.now();
   const channelDue = () =>
     state.channelRenewRequested ||
@@ -191,6 +203,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       state.lastSyncAttemptAt = now();
       const outcome = await long.initialSync(connectionId);
       state.initialSyncDone = true;
+      connectedInThisRun = true;
       state.reconcileFrom = new Date(now()).toISOString();
       state.syncRequested = false;
       recordSync(outcome.cursorUpdatedAt);
@@ -318,7 +331,7 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       await bestEffort('recording the sync error', () => quick.recordSyncError(connectionId, lastError));
     }
 
-    if (workflowInfo().continueAsNewSuggested || turn >= MAX_TURNS_PER_RUN) {
+    if (workflowInfo().continueAsNewSuggested || turn >= maxTurns || (shortRuns && connectedInThisRun)) {
       await condition(allHandlersFinished);
       await continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
     }
