@@ -11,6 +11,7 @@ import {
   condition,
   continueAsNew,
   log,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   proxyLocalActivities,
@@ -134,12 +135,12 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     syncPending: state.syncRequested || state.resyncRequested,
   }));
 
-  const publishStatus = () =>
-    upsertSearchAttributes([
-      { key: ConnectionStatusAttribute, value: state.status },
-      { key: CalendarProviderAttribute, value: input.provider },
-      { key: AccountIdAttribute, value: input.accountId },
-    ]);
+  const statusAttributes = () => [
+    { key: ConnectionStatusAttribute, value: state.status },
+    { key: CalendarProviderAttribute, value: input.provider },
+    { key: AccountIdAttribute, value: input.accountId },
+  ];
+  const publishStatus = () => upsertSearchAttributes(statusAttributes());
   const setStatus = async (status: ConnectionStatus, reason?: string) => {
     await quick.setConnectionStatus(connectionId, status, reason ?? null);
     state.status = status;
@@ -157,13 +158,21 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     state.status = stored.status === 'NEEDS_REAUTH' ? 'NEEDS_REAUTH' : stored.status === 'ACTIVE' ? 'ACTIVE' : 'CONNECTING';
     state.statusReason = stored.statusReason;
   }
-  publishStatus();
+  /**
+   * What a run does is decided once, as it starts (runs begun by older code keep their behaviour
+   * until they continue as new). One marker, `connection-run-v2`, stands for everything up to
+   * short runs: a new run records it alone instead of one marker per change, and runs begun before
+   * it check each of the patches it replaces, in their original order.
+   */
+  const currentRun = patched('connection-run-v2');
+  // A run continued as new already carries its search attributes (continueAsNew below passes them).
+  if (!(currentRun && input.carried)) publishStatus();
 
-  const spacedSyncs = patched('spaced-syncs');
+  const spacedSyncs = currentRun || patched('spaced-syncs');
   /** Runs begun before local syncs existed keep syncing by activity until they continue as new. */
-  const localSyncs = patched('local-incremental-syncs');
+  const localSyncs = currentRun || patched('local-incremental-syncs');
   /** Runs begun before short runs existed keep the old length until they continue as new. */
-  const shortRuns = patched('short-runs');
+  const shortRuns = currentRun || patched('short-runs');
   const maxTurns = shortRuns ? SHORT_RUN_TURNS : MAX_TURNS_PER_RUN;
   /** Connecting (the initial sync and everything before it) is most of a first run's history. */
   let connectedInThisRun = false;
@@ -333,7 +342,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
 
     if (workflowInfo().continueAsNewSuggested || turn >= maxTurns || (shortRuns && connectedInThisRun)) {
       await condition(allHandlersFinished);
-      await continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
+      if (currentRun) await makeContinueAsNewFunc<typeof connectionWorkflow>({ typedSearchAttributes: statusAttributes() })({ ...input, carried: state });
+      else await continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
     }
     const wakeAt = now() + msUntilNextDue();
     // A sync asked for during this wait wakes the loop if its spacing ends before the planned wake-up.
