@@ -33,10 +33,11 @@ const recordedOn = new Date().toISOString().slice(0, 10).replace(/-/g, '');
    * CLI writes the proto3 JSON replay reads (the SDK's own historyToJSON trips over the two copies
    * of protobufjs this tree holds).
    */
-  async function save(name: string, workflowId: string): Promise<void> {
+  async function save(name: string, workflowId: string, runId?: string): Promise<void> {
     const cli = resolveTemporalCli(process.env.TEMPORAL_CLI_PATH, () => undefined);
     if (!cli) throw new Error('the temporal CLI is needed to record histories');
-    const json = execFileSync(cli, ['workflow', 'show', '--address', temporalAddress(), '--workflow-id', workflowId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const run = runId ? ['--run-id', runId] : [];
+    const json = execFileSync(cli, ['workflow', 'show', '--address', temporalAddress(), '--workflow-id', workflowId, ...run, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     const history = JSON.parse(json);
     fs.writeFileSync(path.join(HISTORIES_DIR, `${name}-${recordedOn}.json`), `${JSON.stringify({ workflowId, history }, null, 1)}\n`);
   }
@@ -85,7 +86,19 @@ const recordedOn = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     await harness.temporal.workflow.getHandle(connectionWorkflowId(connectionId)).result();
 
     const tag = provider.toLowerCase();
-    await save(`connection-${tag}`, connectionWorkflowId(connectionId));
+    // A connection continues as new once connected and every few turns: every run of its life is kept.
+    const listRuns = async () => {
+      const found: { runId: string; startTime: Date; status: { name: string } }[] = [];
+      for await (const run of harness.temporal.workflow.list({ query: `WorkflowId = "${connectionWorkflowId(connectionId)}"` })) found.push(run);
+      return found;
+    };
+    // Visibility lags a little: the run that completed is listed last.
+    const runs = await waitFor(async () => {
+      const found = await listRuns();
+      return found.some((run) => run.status.name === 'COMPLETED') ? found : undefined;
+    }, 'every run of the connection listed');
+    runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+    for (const [i, run] of runs.entries()) await save(`connection-${tag}-run${i + 1}`, connectionWorkflowId(connectionId), run.runId);
     const meetingWorkflows = harness.temporal.workflow.list({ query: `WorkflowId STARTS_WITH "schedule-meeting-${scheduled.body.id}" OR WorkflowId STARTS_WITH "update-meeting-${scheduled.body.id}"` });
     for await (const workflow of meetingWorkflows) await save(`${workflow.type}-${tag}`, workflow.workflowId);
     await save(`out-of-office-create-${tag}`, `out-of-office-${away.body.id}-create`);
