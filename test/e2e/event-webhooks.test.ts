@@ -20,7 +20,8 @@ const ENV = {
   EVENT_WEBHOOK_DISPATCH_INTERVAL: '100ms',
   EVENT_WEBHOOK_RETRY_INITIAL_INTERVAL: '200ms',
   EVENT_WEBHOOK_RETRY_MAX_INTERVAL: '1s',
-  EVENT_WEBHOOK_RETRY_FOR: '8s',
+  // Long enough that a worker stopped and started again on a loaded machine finds its retries still due.
+  EVENT_WEBHOOK_RETRY_FOR: '30s',
   EVENT_WEBHOOK_REQUEST_TIMEOUT: '2s',
 };
 
