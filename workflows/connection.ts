@@ -2,7 +2,10 @@
  * One long-lived workflow per calendar connection (SPEC §3): initial sync, push channel, coalesced
  * syncs on notifications, a fallback poll, channel renewal, daily reconciliation, NEEDS_REAUTH when
  * the grant dies, and continue-as-new before history grows large. Orchestration only: every read and
- * write happens in an activity.
+ * write happens in an activity, every change of state is a function of connection-state.ts and every
+ * "is it due, how long to sleep" one of connection-schedule.ts (pure, unit-tested). What is left
+ * here is what to await in which order: handlers are registered before the first await, and each
+ * await is followed by assigning the state that the transition makes of the state as it is then.
  */
 import {
   ActivityFailure,
@@ -27,26 +30,35 @@ import {
   resyncUpdate,
   statusQuery,
   type CarriedState,
-  type ChangeNotice,
   type ConnectionWorkflowInput,
 } from './connection-messages';
 import type { ConnectionStatus } from '../model/connection-status';
 import { FAILURE_TYPES } from '../model/failure-types';
+import { channelDue, msUntilNextDue, pollDue, reconcileDue, scheduleOf, shouldContinueAsNew, syncDue, wakesEarly } from './connection-schedule';
+import {
+  channelRequest,
+  initialState,
+  resumeAfterReauthorization,
+  resyncRefusal,
+  startSync,
+  statusView,
+  withChangeNotice,
+  withChannelFailed,
+  withChannelOpened,
+  withDisconnectRequested,
+  withGrantRevoked,
+  withInitialSyncDone,
+  withReauthorized,
+  withReconciled,
+  withResyncRequested,
+  withStatus,
+  withStoredConnection,
+  withSyncFailed,
+  withSyncRecorded,
+  withSyncStarted,
+} from './connection-state';
 import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribute } from './search-attributes';
 
-/** Continue-as-new after this many loop turns even if the server has not suggested it yet. */
-const MAX_TURNS_PER_RUN = 200;
-/**
- * With short runs: continue-as-new after this many turns, and once the connection is connected.
- * A connection evicted from the worker's cache (TEMPORAL_MAX_CACHED_WORKFLOWS) replays its run
- * when it next wakes, ~6 ms of worker CPU per turn replayed; a continue-as-new costs ~23 ms across
- * worker and Temporal. With most wake-ups missing the cache, 5 turns is about the cheapest.
- */
-const SHORT_RUN_TURNS = 5;
-/** After a sync failed past its retries, try again this soon (or at the next notification). */
-const FAILED_SYNC_RETRY_MS = 60_000;
-/** Runs started before SYNC_SPACING existed carry no value for it. */
-const DEFAULT_SYNC_SPACING_MS = 1_000;
 /**
  * An incremental sync in the workflow task takes at most this, well inside the task's 10 s timeout
  * (the SDK would otherwise start heartbeating the task at 8 s); a longer one goes on as an activity.
@@ -80,60 +92,31 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     retry: { maximumAttempts: 1, nonRetryableErrorTypes: NON_RETRYABLE },
   });
 
-  const state: CarriedState = input.carried ?? {
-    status: 'CONNECTING',
-    initialSyncDone: false,
-    syncRequested: false,
-    resyncRequested: false,
-    syncCount: 0,
-    lastSyncAttemptAt: 0,
-    disconnectRequested: false,
-    reauthorized: false,
-    channelRenewRequested: false,
-    channelRecreateRequested: false,
-  };
+  let state: CarriedState = input.carried ?? initialState();
 
-  setHandler(changesNotifiedSignal, (notice: ChangeNotice) => {
-    state.syncRequested = true;
-    state.oldestNotificationAt ??= notice.notifiedAt;
-    if (notice.kind === 'subscriptionRemoved') state.channelRecreateRequested = true;
-    if (notice.kind === 'reauthorizationRequired') state.channelRenewRequested = true;
+  setHandler(changesNotifiedSignal, (notice) => {
+    state = withChangeNotice(state, notice);
   });
   setHandler(reauthorizedSignal, () => {
-    state.reauthorized = true;
+    state = withReauthorized(state);
   });
   setHandler(disconnectSignal, () => {
-    state.disconnectRequested = true;
+    state = withDisconnectRequested(state);
   });
   setHandler(
     resyncUpdate,
     () => {
-      state.resyncRequested = true;
+      state = withResyncRequested(state);
       return { accepted: true as const };
     },
     {
       validator: () => {
-        if (state.status === 'NEEDS_REAUTH' || state.status === 'DISCONNECTED' || state.disconnectRequested) {
-          throw new Error(`cannot resync a connection that is ${state.disconnectRequested ? 'disconnecting' : state.status}`);
-        }
+        const refusal = resyncRefusal(state);
+        if (refusal) throw new Error(refusal);
       },
     },
   );
-  setHandler(statusQuery, () => ({
-    connectionId,
-    status: state.status,
-    statusReason: state.statusReason,
-    provider: input.provider,
-    userId: input.userId,
-    accountId: input.accountId,
-    lastSyncAt: state.lastSyncAt,
-    cursorUpdatedAt: state.cursorUpdatedAt,
-    channelExpiresAt: state.channelExpiresAt,
-    lastReconcile: state.lastReconcile,
-    lastError: state.lastError,
-    syncCount: state.syncCount,
-    syncPending: state.syncRequested || state.resyncRequested,
-  }));
+  setHandler(statusQuery, () => statusView(state, input));
 
   const statusAttributes = () => [
     { key: ConnectionStatusAttribute, value: state.status },
@@ -143,20 +126,13 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   const publishStatus = () => upsertSearchAttributes(statusAttributes());
   const setStatus = async (status: ConnectionStatus, reason?: string) => {
     await quick.setConnectionStatus(connectionId, status, reason ?? null);
-    state.status = status;
-    state.statusReason = reason;
+    state = withStatus(state, status, reason);
     publishStatus();
   };
 
   if (!input.carried) {
     const stored = await quick.loadConnection(connectionId);
-    state.initialSyncDone = stored.initialSyncDone;
-    state.channelExpiresAt = stored.channelExpiresAt;
-    state.cursorUpdatedAt = stored.cursorUpdatedAt;
-    state.lastSyncAt = stored.lastSyncAt;
-    state.reconcileFrom = stored.lastReconcileAt ?? stored.initialSyncAt;
-    state.status = stored.status === 'NEEDS_REAUTH' ? 'NEEDS_REAUTH' : stored.status === 'ACTIVE' ? 'ACTIVE' : 'CONNECTING';
-    state.statusReason = stored.statusReason;
+    state = withStoredConnection(state, stored);
   }
   /**
    * What a run does is decided once, as it starts (runs begun by older code keep their behaviour
@@ -168,73 +144,40 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   // A run continued as new already carries its search attributes (continueAsNew below passes them).
   if (!(currentRun && input.carried)) publishStatus();
 
+  /** Runs begun before spaced syncs keep starting a wanted sync at once (connection-schedule.ts). */
   const spacedSyncs = currentRun || patched('spaced-syncs');
   /** Runs begun before local syncs existed keep syncing by activity until they continue as new. */
   const localSyncs = currentRun || patched('local-incremental-syncs');
   /** Runs begun before short runs existed keep the old length until they continue as new. */
   const shortRuns = currentRun || patched('short-runs');
-  const maxTurns = shortRuns ? SHORT_RUN_TURNS : MAX_TURNS_PER_RUN;
+  const schedule = scheduleOf(timings, spacedSyncs);
   /** Connecting (the initial sync and everything before it) is most of a first run's history. */
   let connectedInThisRun = false;
   const now = () => Date.now();
-  const channelDue = () =>
-    state.channelRenewRequested ||
-    state.channelRecreateRequested ||
-    ((!state.channelExpiresAt || Date.parse(state.channelExpiresAt) - timings.channelRenewMarginMs <= now()) &&
-      (state.channelRetryAt === undefined || state.channelRetryAt <= now()));
-  const reconcileAt = () => (state.reconcileFrom ? Date.parse(state.reconcileFrom) : now()) + timings.reconcileIntervalMs;
-  const reconcileDue = () => state.initialSyncDone && reconcileAt() <= now();
-  /** After a failed sync the next attempt comes sooner than the regular poll. */
-  const pollPeriod = () => (state.lastError ? Math.min(FAILED_SYNC_RETRY_MS, timings.pollIntervalMs) : timings.pollIntervalMs);
-  const pollDue = () => now() - state.lastSyncAttemptAt >= pollPeriod();
-  const syncWanted = () => state.syncRequested || state.resyncRequested;
-  /**
-   * Spaced syncs: a sync starts at least `syncSpacingMs` after the previous one started. The first
-   * change of a quiet connection syncs at once; changes during or right after a sync wait for the
-   * spacing to pass and are gathered into one more sync. Runs begun before this existed keep their
-   * old timing until they continue as new (`patched`).
-   */
-  const syncSpacingMs = spacedSyncs ? (timings.syncSpacingMs ?? DEFAULT_SYNC_SPACING_MS) : 0;
-  const spacingEndsAt = () => state.lastSyncAttemptAt + syncSpacingMs;
-  const syncDue = () => syncWanted() && now() >= spacingEndsAt();
-  const msUntilNextDue = () => {
-    const channelAt = state.channelRetryAt ?? (state.channelExpiresAt ? Date.parse(state.channelExpiresAt) - timings.channelRenewMarginMs : now());
-    const pollAt = state.lastSyncAttemptAt + pollPeriod();
-    const spacedSyncAt = syncSpacingMs > 0 && syncWanted() ? spacingEndsAt() : Infinity;
-    return Math.max(1, Math.min(channelAt, state.initialSyncDone ? reconcileAt() : Infinity, pollAt, spacedSyncAt) - now());
-  };
 
   /** One turn of the loop: whatever is due, in the order that keeps the calendar and CRM closest. */
   const runDueWork = async () => {
     if (!state.initialSyncDone) {
       // Push first: a change made during the initial sync then still wakes a sync right after it.
       await ensureChannelOrPoll();
-      state.lastSyncAttemptAt = now();
+      state = withSyncStarted(state, now());
       const outcome = await long.initialSync(connectionId);
-      state.initialSyncDone = true;
+      state = withInitialSyncDone(state, outcome.cursorUpdatedAt, now());
       connectedInThisRun = true;
-      state.reconcileFrom = new Date(now()).toISOString();
-      state.syncRequested = false;
-      recordSync(outcome.cursorUpdatedAt);
       await setStatus('ACTIVE');
       return;
     }
-    if (channelDue()) await ensureChannelOrPoll();
-    if (reconcileDue()) {
+    if (channelDue(state, schedule, now())) await ensureChannelOrPoll();
+    if (reconcileDue(state, schedule, now())) {
       const report = await long.reconcile(connectionId);
-      state.lastReconcile = report;
-      state.reconcileFrom = report.at;
+      state = withReconciled(state, report);
       log.info('reconciled', { connectionId, ...report });
     }
-    if (syncDue() || pollDue()) {
-      const fullResync = state.resyncRequested;
-      state.syncRequested = false;
-      state.resyncRequested = false;
-      state.lastSyncAttemptAt = now();
-      const notifiedAt = state.oldestNotificationAt;
-      state.oldestNotificationAt = undefined;
-      const outcome = await syncOnce(fullResync, notifiedAt);
-      recordSync(outcome.cursorUpdatedAt);
+    if (syncDue(state, schedule, now()) || pollDue(state, schedule, now())) {
+      const started = startSync(state, now());
+      state = started.state;
+      const outcome = await syncOnce(started.fullResync, started.notifiedAt);
+      state = withSyncRecorded(state, outcome.cursorUpdatedAt, now());
     }
   };
 
@@ -259,29 +202,18 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     return outcome.fullReadNeeded ? long.syncChanges(connectionId, { fullResync: true, notifiedAt }) : outcome;
   };
 
-  const ensureChannel = async () => {
-    const channel = await quick.ensureChannel(connectionId, {
-      renewIfExpiringBefore: new Date(now() + timings.channelRenewMarginMs).toISOString(),
-      forceRenew: state.channelRenewRequested,
-      recreate: state.channelRecreateRequested,
-    });
-    state.channelRenewRequested = false;
-    state.channelRecreateRequested = false;
-    state.channelExpiresAt = channel.expiresAt;
-  };
-
   /**
    * A channel that cannot be opened (e.g. the webhook URL is unreachable) must not stop the sync: the
    * poll carries on, the error is recorded, and the channel is tried again later.
    */
   const ensureChannelOrPoll = async () => {
     try {
-      await ensureChannel();
-      state.channelRetryAt = undefined;
+      const channel = await quick.ensureChannel(connectionId, channelRequest(state, schedule, now()));
+      state = withChannelOpened(state, channel.expiresAt);
     } catch (error) {
       const failure = failureOf(error);
       if (failure?.type === authRevoked || failure?.type === connectionGone) throw error;
-      state.channelRetryAt = now() + FAILED_SYNC_RETRY_MS;
+      state = withChannelFailed(state, now());
       await bestEffort('recording the channel error', () => quick.recordSyncError(connectionId, `push channel: ${failure?.message ?? String(error)}`));
     }
   };
@@ -298,13 +230,6 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     }
   };
 
-  const recordSync = (cursorUpdatedAt: string | undefined) => {
-    state.syncCount += 1;
-    state.lastSyncAt = new Date(now()).toISOString();
-    state.cursorUpdatedAt = cursorUpdatedAt ?? state.cursorUpdatedAt;
-    state.lastError = undefined;
-  };
-
   for (let turn = 0; ; turn++) {
     if (state.disconnectRequested) {
       // Channels a dead grant keeps alive stay refused by the webhooks until they expire.
@@ -317,10 +242,9 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     if (state.status === 'NEEDS_REAUTH') {
       await condition(() => state.reauthorized || state.disconnectRequested);
       if (state.disconnectRequested) continue;
-      state.reauthorized = false;
-      state.channelExpiresAt = undefined; // stopped when the grant died
-      state.syncRequested = true;
-      await setStatus(state.initialSyncDone ? 'ACTIVE' : 'CONNECTING');
+      const resumed = resumeAfterReauthorization(state);
+      state = resumed.state;
+      await setStatus(resumed.status);
     }
 
     try {
@@ -330,25 +254,24 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
       if (failure?.type === authRevoked) {
         // Refused from now on; stopped at the provider now if it still takes the call, else after reconnecting.
         await bestEffort('stopping the channels', () => quick.stopChannels(connectionId));
-        state.channelExpiresAt = undefined;
+        state = withGrantRevoked(state);
         await setStatus('NEEDS_REAUTH', `The user must reconnect: the calendar provider refused the stored authorization (${failure.message}).`);
         continue;
       }
       if (failure?.type === connectionGone) return; // the connection row was deleted
-      state.lastError = failure?.message ?? String(error);
-      const lastError = state.lastError;
+      const lastError = failure?.message ?? String(error);
+      state = withSyncFailed(state, lastError);
       await bestEffort('recording the sync error', () => quick.recordSyncError(connectionId, lastError));
     }
 
-    if (workflowInfo().continueAsNewSuggested || turn >= maxTurns || (shortRuns && connectedInThisRun)) {
+    if (shouldContinueAsNew({ turn, shortRuns, connectedInThisRun, continueAsNewSuggested: workflowInfo().continueAsNewSuggested })) {
       await condition(allHandlersFinished);
       if (currentRun) await makeContinueAsNewFunc<typeof connectionWorkflow>({ typedSearchAttributes: statusAttributes() })({ ...input, carried: state });
       else await continueAsNew<typeof connectionWorkflow>({ ...input, carried: state });
     }
-    const wakeAt = now() + msUntilNextDue();
+    const wakeAt = now() + msUntilNextDue(state, schedule, now());
     // A sync asked for during this wait wakes the loop if its spacing ends before the planned wake-up.
-    const syncBeforeWake = () => syncWanted() && spacingEndsAt() < wakeAt;
-    await condition(() => syncBeforeWake() || state.disconnectRequested || state.channelRenewRequested || state.channelRecreateRequested, wakeAt - now());
+    await condition(() => wakesEarly(state, schedule, wakeAt), wakeAt - now());
   }
 }
 
