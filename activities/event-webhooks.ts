@@ -1,5 +1,5 @@
 /**
- * The event webhook activities, run by the webhook worker on its own task queue (runtime/
+ * The event webhook activities, run by the webhook worker on its own task queue (service/
  * event-webhook-worker.ts): dispatching the outbox to deliveries, and one signed POST per attempt.
  * They touch only the outbox, endpoint and delivery tables, never a sync's rows. Every write is keyed
  * (a delivery per endpoint and event; an attempt counts only while the delivery is pending), so a

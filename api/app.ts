@@ -15,7 +15,7 @@ import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import type { Metrics } from '../lib/metrics';
 import type { ProviderRegistry } from '../providers/registry';
-import type { ApiTemporalClient } from '../temporal/api-client';
+import type { ApiTemporalClient } from './temporal-client';
 import { errorHandler, unmatchedRoute } from './http-errors';
 import { openApiDocument } from './openapi';
 import { authenticate } from './middleware/authenticate';

@@ -26,6 +26,11 @@ export class HttpError extends Error {
 export const badRequest = (problems: FieldProblem[]) =>
   new HttpError(400, 'invalid_request', problems.map((p) => `${p.field}: ${p.problem}`).join('; '), problems);
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+/** `value` itself, or a 404 naming `what` when there is none (a lookup or a write that found no row). */
+export function found<T>(value: T | null | undefined, what: string): T {
+  if (value === null || value === undefined) throw notFound(what);
+  return value;
+}
 export const conflict = (code: string, message: string, details?: unknown) => new HttpError(409, code, message, details);
 export const unauthorized = (message = 'a valid API key is required (Authorization: Bearer <key>)') =>
   new HttpError(401, 'unauthorized', message);

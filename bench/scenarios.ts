@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createDatabase, type Database } from '../db/client';
-import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from '../db/embedded-postgres';
+import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from '../devstack/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { startGoogleEmulator } from '../emulators/google';
 import { startMicrosoftEmulator } from '../emulators/microsoft';
@@ -17,7 +17,7 @@ import { generateKey, SecretBox } from '../lib/crypto';
 import { createLogger } from '../lib/logger';
 import { createProviderRegistry } from '../providers/create-registry';
 import type { CalendarEvent, ProviderName } from '../model/calendar-event';
-import { googleEmulatorSettings, microsoftEmulatorSettings } from '../runtime/emulators';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../devstack/emulators';
 import { decideEventChange } from '../sync-rules';
 import { googleEmulatorRate, microsoftEmulatorRate } from './emulator-throughput';
 

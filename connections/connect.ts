@@ -6,7 +6,7 @@ import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { ProviderRegistry } from '../providers/registry';
 import type { ProviderName } from '../model/calendar-event';
-import type { ApiTemporalClient } from '../temporal/api-client';
+import type { ApiTemporalClient } from '../api/temporal-client';
 import { sealCredentials } from '../db/credentials';
 import { consumeState, issueState } from './oauth-state';
 

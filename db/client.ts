@@ -9,7 +9,7 @@ export type Database = PrismaClient;
 
 export interface DatabaseOptions {
   url: string;
-  /** Pool size; the embedded server serves one connection at a time (see db/embedded-postgres.ts). */
+  /** Pool size; the embedded server serves one connection at a time (see devstack/embedded-postgres.ts). */
   maxConnections?: number;
 }
 

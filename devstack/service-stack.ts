@@ -17,14 +17,14 @@ import { freePort } from '../lib/free-port';
 import { startGoogleEmulator, type GoogleEmulator } from '../emulators/google';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from '../emulators/microsoft';
 import { generateKey } from '../lib/crypto';
-import { buildWorkflowBundle } from '../worker/workflow-bundle';
+import { buildWorkflowBundle } from '../service/workflow-bundle';
 import { startSharedEmbeddedPostgres } from './shared-embedded-postgres';
 import { childrenMatching, processTree } from './processes';
 import { TcpProxy } from './tcp-proxy';
 
 const ROOT = path.resolve(__dirname, '..');
 export const BENCH_DIR = path.join(ROOT, '.data/bench');
-/** The emulators' fixed client (runtime/emulators.ts): the service must present the same one. */
+/** The emulators' fixed client (devstack/emulators.ts): the service must present the same one. */
 const EMULATOR_CLIENT = { id: 'crm-calendar-sync', secret: 'emulator-secret' };
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
@@ -271,9 +271,9 @@ export async function startStack(log: (line: string) => void, options: StackOpti
       MICROSOFT_CA_CERT_PATH: microsoft.caCertPath,
       ...options.env,
     };
-    const api = spawnService('api', 'api/main.ts', env, logDir);
+    const api = spawnService('api', 'service/api-process.ts', env, logDir);
     cleanup.add(() => stopService(api), api.pid);
-    let worker = spawnService('worker', 'worker/main.ts', env, logDir);
+    let worker = spawnService('worker', 'service/worker-process.ts', env, logDir);
     // Through `worker`: a restarted worker is the one stopped.
     cleanup.add(() => stopService(worker), worker.pid);
 
@@ -303,7 +303,7 @@ export async function startStack(log: (line: string) => void, options: StackOpti
         } else {
           await stopService(worker);
         }
-        worker = spawnService('worker', 'worker/main.ts', env, logDir);
+        worker = spawnService('worker', 'service/worker-process.ts', env, logDir);
         cleanup.add(async () => undefined, worker.pid);
         await waitForPoller(temporal!.address, taskQueue, () => worker);
       },

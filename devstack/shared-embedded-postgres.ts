@@ -1,7 +1,7 @@
 /**
  * The embedded PostgreSQL (PGlite) shared by the bench's separate API and worker processes.
  *
- * db/embedded-postgres.ts serves one process: PGlite is a single session, and its socket server
+ * devstack/embedded-postgres.ts serves one process: PGlite is a single session, and its socket server
  * interleaves the messages of concurrent clients (a Bind of one between the Parse and Execute of
  * another: "portal does not exist"), which the service avoids with a pool of one. Two processes
  * cannot share one pool, so this server serializes whole exchanges instead: a client's messages up to

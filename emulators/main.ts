@@ -4,11 +4,13 @@
  * kept in DATA_DIR/emulators/, the same files as `npm start`'s.
  */
 import { loadConfig } from '../config';
-import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../runtime/emulators';
+import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../devstack/emulators';
+import { runProcess } from '../service/process-lifecycle';
 
-async function main(): Promise<void> {
+runProcess(async (lifecycle) => {
   const config = loadConfig();
   const emulators = await startEmulators(config, { google: true, microsoft: true });
+  lifecycle.onStop(emulators.stop);
   const google = googleEmulatorSettings(emulators.google!);
   const microsoft = microsoftEmulatorSettings(emulators.microsoft!);
   const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -25,12 +27,4 @@ async function main(): Promise<void> {
   say(`  MICROSOFT_AUTHORITY=${microsoft.authority} MICROSOFT_GRAPH_BASE_URL=${microsoft.graphBaseUrl}`);
   say(`  MICROSOFT_CA_CERT_PATH=${emulators.microsoft!.caCertPath}`);
   say('Press Ctrl-C to stop.');
-  const stop = () => void emulators.stop().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
-}
-
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).message}\n`);
-  process.exit(1);
 });

@@ -1,6 +1,6 @@
 /**
  * Builds provider adapters for a connection. The activities and the API depend on this interface;
- * runtime/providers.ts decides whether it talks to the real services or to the emulators.
+ * service/providers.ts decides whether it talks to the real services or to the emulators.
  */
 import type { ProviderName } from '../model/calendar-event';
 import type { CalendarProvider, ProviderAuth } from './types';

@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEmbeddedPostgres } from '../db/embedded-postgres';
+import { startEmbeddedPostgres } from '../devstack/embedded-postgres';
 import { migrate } from '../db/migrate';
 import { startTemporalDevServer } from '../devstack/temporal-dev-server';
-import { buildWorkflowBundle } from '../worker/workflow-bundle';
+import { buildWorkflowBundle } from '../service/workflow-bundle';
 
 /** Low enough that the continue-as-new tests cross the boundary within seconds. */
 export const TEST_SUGGEST_CONTINUE_AS_NEW_AT = 150;

@@ -2,13 +2,13 @@
  * Tenant administration for operators (behind the admin token, never an account's API key):
  * accounts, their API keys (issue, list, revoke, rotate with a grace period), finding a user's
  * connection by address, and freeing an account's calendar integration. `npm run admin` is the same
- * surface from a shell (scripts/admin.ts).
+ * surface from a shell (service/admin-cli.ts).
  */
 import express from 'express';
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { accountSummary, apiKeyView, clearInstalledProvider, createAccount, findConnectionsByEmail, issueApiKey, revokeApiKey, rotateApiKey } from '../../crm/accounts';
-import { notFound } from '../http-errors';
+import { found, notFound } from '../http-errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { accountSchema, accountSummarySchema, apiKeySchema, connectionLookupSchema, errorSchema, issuedApiKeySchema, listSchema, pageSchema } from '../responses';
 import { ApiRoutes, type ResponseSpec } from '../routes';
@@ -64,9 +64,7 @@ export function adminRouter(db: Database, adminToken: string | undefined): ApiRo
     '/accounts/:accountId',
     { operationId: 'adminGetAccount', summary: 'An account: users and connections by status', params: accountParams, responses: { 200: json('The account', accountSummarySchema) } },
     async ({ params }, _req, res) => {
-      const summary = await accountSummary(db, params.accountId);
-      if (!summary) throw notFound('account');
-      res.json(summary);
+      res.json(found(await accountSummary(db, params.accountId), 'account'));
     },
   );
 
@@ -124,9 +122,7 @@ export function adminRouter(db: Database, adminToken: string | undefined): ApiRo
       responses: { 200: json('The account', accountSchema), 409: conflict('Some connection is not disconnected') },
     },
     async ({ params }, _req, res) => {
-      const account = await clearInstalledProvider(db, params.accountId);
-      if (!account) throw notFound('account');
-      res.json(account);
+      res.json(found(await clearInstalledProvider(db, params.accountId), 'account'));
     },
   );
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client';
 import type { Logger } from '../../lib/logger';
-import type { ApiTemporalClient } from '../../temporal/api-client';
+import type { ApiTemporalClient } from '../temporal-client';
 import { ApiRoutes } from '../routes';
 
 const PROBE_TIMEOUT_MS = 2000;

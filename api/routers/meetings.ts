@@ -8,7 +8,7 @@ import { meetingInclude, meetingView } from '../../crm/meeting-view';
 import type { FieldProblem } from '../../crm/errors';
 import { formProblems, resolveTimes } from '../../crm/meeting-times';
 import { createScheduledMeeting, deleteMeeting, editMeeting, requireCalendarEvent, retryFailedMeeting } from '../../crm/schedule-meeting';
-import type { ApiTemporalClient } from '../../temporal/api-client';
+import type { ApiTemporalClient } from '../temporal-client';
 import { notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
 import { idempotencyKeyHeader, idempotent, idempotentRecordId } from '../middleware/idempotency';

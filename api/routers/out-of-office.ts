@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/client';
 import { createPeriod, listPeriods, removePeriod } from '../../crm/out-of-office';
 import type { OutOfOffice } from '../../generated/prisma/client';
-import type { ApiTemporalClient } from '../../temporal/api-client';
+import type { ApiTemporalClient } from '../temporal-client';
 import { idempotencyKeyHeader, idempotent, idempotentRecordId } from '../middleware/idempotency';
 import { accountIdOf } from '../middleware/authenticate';
 import { errorSchema, listSchema, periodSchema } from '../responses';

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { DuplicateRecordError } from '../../crm/errors';
 import { Prisma } from '../../generated/prisma/client';
 import { accountIdOf } from '../middleware/authenticate';
-import { notFound } from '../http-errors';
+import { found, notFound } from '../http-errors';
 import { errorSchema, pageSchema } from '../responses';
 import { ApiRoutes, type ResponseSpec } from '../routes';
 import { idParams, requireSomeField } from '../validation';
@@ -97,9 +97,7 @@ export function recordRouter<C extends z.ZodType, U extends z.ZodType>(spec: Rec
   );
 
   routes.get('/:id', { operationId: `get${singular}`, summary: `Read a ${spec.name}`, params: idParams, responses: { 200: one } }, async ({ params: { id } }, req, res) => {
-    const record = await spec.delegate.findFirst({ where: { id, accountId: accountIdOf(req) } });
-    if (!record) throw notFound(spec.name);
-    res.json(record);
+    res.json(found(await spec.delegate.findFirst({ where: { id, accountId: accountIdOf(req) } }), spec.name));
   });
 
   routes.patch(

@@ -23,7 +23,7 @@ import {
 } from '../../event-webhooks/endpoints';
 import { EVENT_TYPES } from '../../event-webhooks/events';
 import type { SecretBox } from '../../lib/crypto';
-import { notFound } from '../http-errors';
+import { found, notFound } from '../http-errors';
 import { accountIdOf } from '../middleware/authenticate';
 import { pageSchema, webhookDeliverySchema, webhookDeliveryWithPayloadSchema, webhookEndpointSchema, webhookEndpointWithSecretSchema } from '../responses';
 import { ApiRoutes } from '../routes';
@@ -108,9 +108,7 @@ export function webhookEndpointsRouter(db: Database, secrets: SecretBox, policy:
       responses: { 200: { description: 'The endpoint', schema: webhookEndpointSchema } },
     },
     async ({ params, body }, req, res) => {
-      const endpoint = await updateEndpoint(db, policy, accountIdOf(req), params.id, requireSomeField(body));
-      if (!endpoint) throw notFound('webhook endpoint');
-      res.json(endpoint);
+      res.json(found(await updateEndpoint(db, policy, accountIdOf(req), params.id, requireSomeField(body)), 'webhook endpoint'));
     },
   );
 
@@ -155,9 +153,7 @@ export function webhookEndpointsRouter(db: Database, secrets: SecretBox, policy:
     { operationId: 'getWebhookDelivery', summary: 'One delivery with the payload it sends', params: deliveryParams, responses: { 200: { description: 'The delivery', schema: webhookDeliveryWithPayloadSchema } } },
     async ({ params }, req, res) => {
       await endpointOf(accountIdOf(req), params.id);
-      const delivery = await getDelivery(db, params.id, params.deliveryId);
-      if (!delivery) throw notFound('delivery');
-      res.json(delivery);
+      res.json(found(await getDelivery(db, params.id, params.deliveryId), 'delivery'));
     },
   );
 

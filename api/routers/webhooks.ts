@@ -23,7 +23,7 @@ import { ChannelTokens } from '../../lib/channel-tokens';
 import { matchesHash } from '../../lib/crypto';
 import type { Metrics } from '../../lib/metrics';
 import { WEBHOOK_PATHS } from '../../model/webhook-paths';
-import type { ApiTemporalClient } from '../../temporal/api-client';
+import type { ApiTemporalClient } from '../temporal-client';
 import type { ChangeNotice } from '../../workflows/connection-messages';
 import { HttpError, unauthorized } from '../http-errors';
 import { errorSchema } from '../responses';

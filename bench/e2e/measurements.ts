@@ -6,7 +6,7 @@ import { createAccount } from '../../crm/accounts';
 import { createProviderRegistry } from '../../providers/create-registry';
 import type { ProviderName } from '../../model/calendar-event';
 import type { CalendarProvider } from '../../providers/types';
-import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../runtime/emulators';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../devstack/emulators';
 import { eventBody, USER_REST_MS, type ChangeProbe } from './changes';
 import type { BenchUser, Population } from './population';
 import { cpuBetween, postgresProcesses, rssKb, sampleCpu, type CpuSample } from '../../devstack/processes';

@@ -112,7 +112,7 @@ describe('tenant administration', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     const admin = (...args: string[]) =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../scripts/admin.ts'), ...args], {
+      promisify(execFile)(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../service/admin-cli.ts'), ...args], {
         env: { ...process.env, ADMIN_TOKEN, ADMIN_API_URL: `http://127.0.0.1:${port}` },
       });
     try {

@@ -12,7 +12,7 @@ import type { Database } from '../../db/client';
 import { HttpError, httpErrorOf } from '../../api/http-errors';
 import { ProviderNotConfiguredError } from '../../providers/create-registry';
 import { authRevoked, transient } from '../../providers/errors';
-import { ApiTemporalClient } from '../../temporal/api-client';
+import { ApiTemporalClient } from '../../api/temporal-client';
 import { testApp, UNUSED_TIMINGS } from '../support/api';
 import { createTestAccount } from '../support/fixtures';
 import { testDatabase, testTemporalClient } from '../support/services';

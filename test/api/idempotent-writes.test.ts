@@ -10,7 +10,7 @@ import request from 'supertest';
 import { IN_PROGRESS_LEASE_MS } from '../../api/middleware/idempotency';
 import type { Database } from '../../db/client';
 import { sha256 } from '../../lib/crypto';
-import { ApiTemporalClient } from '../../temporal/api-client';
+import { ApiTemporalClient } from '../../api/temporal-client';
 import { testApp, UNUSED_TIMINGS } from '../support/api';
 import { createTestAccount } from '../support/fixtures';
 import { testDatabase, testTemporalClient } from '../support/services';

@@ -12,7 +12,7 @@ import { createLogger } from '../../lib/logger';
 import { createMetrics } from '../../lib/metrics';
 import { createProviderRegistry } from '../../providers/create-registry';
 import type { EndpointPolicy } from '../../event-webhooks/endpoints';
-import { ApiTemporalClient } from '../../temporal/api-client';
+import { ApiTemporalClient } from '../../api/temporal-client';
 import { testDatabase, testTemporalClient } from './services';
 
 export const UNUSED_TIMINGS = { pollIntervalMs: 60_000, reconcileIntervalMs: 3_600_000, channelRenewMarginMs: 60_000, activityHeartbeatTimeoutMs: 30_000 };

@@ -2,7 +2,7 @@
  * Temporal's worker logs every state change; tests only want errors. The SDK runtime can be
  * installed once per process, so later calls (another harness in the same test file) do nothing.
  */
-import { installTemporalLogging } from '../../worker/create-worker';
+import { installTemporalLogging } from '../../service/create-worker';
 
 let installed = false;
 

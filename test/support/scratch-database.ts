@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../../db/embedded-postgres';
+import { startEmbeddedPostgres } from '../../devstack/embedded-postgres';
 import { databaseIsEmbedded, databaseUrl } from './services';
 
 export interface ScratchDatabase {

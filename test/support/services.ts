@@ -3,7 +3,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { createDatabase, type Database } from '../../db/client';
-import { EMBEDDED_MAX_CONNECTIONS } from '../../db/embedded-postgres';
+import { EMBEDDED_MAX_CONNECTIONS } from '../../devstack/embedded-postgres';
 
 function required(name: string): string {
   const value = process.env[name];

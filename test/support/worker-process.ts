@@ -1,5 +1,5 @@
 /**
- * A worker as production runs it (`worker/main.ts` in a process of its own), pointed at a harness's
+ * A worker as production runs it (`service/worker-process.ts` in a process of its own), pointed at a harness's
  * emulators, database, Temporal and task queue: for tests that kill it or read its /metrics.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import type { SyncHarness } from './sync-harness';
 export function startWorkerProcess(harness: SyncHarness, env: Record<string, string> = {}): ChildProcess {
   const { google, microsoft, config } = harness;
   // `--import tsx` keeps the worker in this one process (the tsx CLI would fork a child SIGKILL misses).
-  return spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../worker/main.ts')], {
+  return spawn(process.execPath, ['--import', 'tsx', path.resolve(__dirname, '../../service/worker-process.ts')], {
     env: {
       ...process.env,
       NODE_ENV: 'test',

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, parseDuration } from '../config';
-import { adminTokenFile } from '../runtime/secrets';
+import { adminTokenFile } from './secrets';
+import { runProcess } from './process-lifecycle';
 
 const USAGE = `usage: npm run admin -- <command>
   accounts create --name NAME [--domain DOMAIN ...]   a new account and its first API key (shown once)
@@ -19,7 +20,7 @@ const USAGE = `usage: npm run admin -- <command>
   keys rotate ACCOUNT_ID KEY_ID [--grace 24h]         a new key; the old one works for the grace period
   connections find EMAIL                              the connections of a user or calendar address`;
 
-async function main(): Promise<void> {
+runProcess(async () => {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
     options: { name: { type: 'string' }, domain: { type: 'string', multiple: true }, grace: { type: 'string' }, help: { type: 'boolean' } },
@@ -64,9 +65,4 @@ async function main(): Promise<void> {
   const run = commands[`${group} ${command ?? ''}`];
   if (!run) throw new Error(`unknown command: ${positionals.join(' ')}\n\n${USAGE}`);
   console.log(JSON.stringify(await run(), null, 2));
-}
-
-main().catch((error) => {
-  console.error((error as Error).message);
-  process.exit(1);
 });

@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import type { Config } from '../config';
-import { startTemporalDevServer } from '../devstack/temporal-dev-server';
-import { targetFromConfig, type TemporalTarget } from '../temporal/connection';
+import { startTemporalDevServer } from './temporal-dev-server';
+import { targetFromConfig, type TemporalTarget } from '../service/temporal-connection';
 
 export interface TemporalCluster {
   target: TemporalTarget;

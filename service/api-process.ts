@@ -3,35 +3,26 @@
  */
 import { loadConfig } from '../config';
 import { createProviderRegistry } from '../providers/create-registry';
-import { configuredProviders } from '../runtime/providers';
+import { configuredProviders } from './providers';
 import { createDatabase } from '../db/client';
 import { migrate } from '../db/migrate';
 import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
-import { requireProductionServices } from '../runtime/require-services';
-import { loadAdminToken, loadSecretBox } from '../runtime/secrets';
-import { startApi } from '../runtime/service';
-import { targetFromConfig } from '../temporal/connection';
+import { requireProductionServices } from './require-services';
+import { loadAdminToken, loadSecretBox } from './secrets';
+import { startApi } from './start-service';
+import { targetFromConfig } from './temporal-connection';
+import { runProcess } from './process-lifecycle';
 
-async function main(): Promise<void> {
+runProcess(async (lifecycle) => {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = requireProductionServices(config);
   const logger = createLogger(config.logLevel, { process: 'api' });
   for (const warning of config.temporal.deprecated) logger.warn(warning);
   await migrate(databaseUrl);
   const db = createDatabase({ url: databaseUrl });
+  lifecycle.onStop(() => db.$disconnect());
   const api = await startApi({ config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics: createMetrics(), adminToken: loadAdminToken(config) });
+  lifecycle.onStop(api.stop);
   logger.info('api listening', { url: api.url });
-  const stop = async () => {
-    await api.stop();
-    await db.$disconnect();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-}
-
-main().catch((error) => {
-  console.error(error.message);
-  process.exit(1);
 });

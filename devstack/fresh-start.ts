@@ -11,7 +11,7 @@ import net from 'node:net';
 import type { Config } from '../config';
 import { embeddedDatabaseDir } from './database';
 import { emulatorStateDir } from './emulators';
-import { temporalStateDir } from './temporal';
+import { temporalStateDir } from './temporal-cluster';
 
 export async function startFresh(config: Config, say: (line: string) => void): Promise<void> {
   // State outside DATA_DIR is not this command's to delete, and resetting only the half in DATA_DIR

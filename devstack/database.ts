@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Config } from '../config';
 import { createDatabase, type Database } from '../db/client';
-import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from '../db/embedded-postgres';
+import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from './embedded-postgres';
 import { migrate } from '../db/migrate';
 
 export interface OpenDatabase {

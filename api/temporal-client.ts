@@ -22,7 +22,7 @@ import {
   type ConnectionTimings,
 } from '../workflows/connection-messages';
 import { AccountIdAttribute, CalendarProviderAttribute, ConnectionStatusAttribute } from '../workflows/search-attributes';
-import { connectClient, type TemporalTarget } from './connection';
+import { connectClient, type TemporalTarget } from '../service/temporal-connection';
 
 export interface ConnectionRef {
   id: string;

@@ -31,18 +31,12 @@ interface DemoPortal {
 
 const PORTALS: DemoPortal[] = [
   {
-    provider: 'GOOGLE',
-    name: 'Demo portal',
-    domain: 'demo-portal.example',
-    keyFile: 'demo-api-key',
+    provider: 'GOOGLE', name: 'Demo portal', domain: 'demo-portal.example', keyFile: 'demo-api-key',
     user: { email: 'owner@demo-portal.example', name: 'Demo owner' },
     contact: { email: 'ann.buyer@customer.example', firstName: 'Ann', lastName: 'Buyer' },
   },
   {
-    provider: 'MICROSOFT',
-    name: 'Demo portal (Outlook)',
-    domain: 'demo-outlook.example',
-    keyFile: 'demo-api-key-outlook',
+    provider: 'MICROSOFT', name: 'Demo portal (Outlook)', domain: 'demo-outlook.example', keyFile: 'demo-api-key-outlook',
     user: { email: 'owner@demo-outlook.example', name: 'Demo Outlook owner' },
     contact: { email: 'bo.buyer@customer.example', firstName: 'Bo', lastName: 'Buyer' },
   },

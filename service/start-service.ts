@@ -13,9 +13,9 @@ import type { ProviderRegistry } from '../providers/registry';
 import { ChannelDenyList } from '../connections/channel-deny-list';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
-import { ApiTemporalClient } from '../temporal/api-client';
-import { connectWorker, type TemporalTarget } from '../temporal/connection';
-import { createWorker } from '../worker/create-worker';
+import { ApiTemporalClient } from '../api/temporal-client';
+import { connectWorker, type TemporalTarget } from './temporal-connection';
+import { createWorker } from './create-worker';
 import { startEventWebhookWorker } from './event-webhook-worker';
 
 export interface ServiceDependencies {
@@ -27,7 +27,7 @@ export interface ServiceDependencies {
   providers: ProviderRegistry;
   /** One registry per process: the API and an in-process worker share it. */
   metrics: Metrics;
-  /** The operators' token for /admin (runtime/secrets.ts); the admin API is off without one. */
+  /** The operators' token for /admin (service/secrets.ts); the admin API is off without one. */
   adminToken?: string;
 }
 

@@ -3,49 +3,40 @@
  */
 import { loadConfig } from '../config';
 import { createProviderRegistry } from '../providers/create-registry';
-import { configuredProviders } from '../runtime/providers';
+import { configuredProviders } from './providers';
 import { createDatabase } from '../db/client';
 import { createLogger } from '../lib/logger';
 import { createMetrics } from '../lib/metrics';
-import { loadSecretBox } from '../runtime/secrets';
-import { startWorker } from '../runtime/service';
-import { targetFromConfig } from '../temporal/connection';
+import { loadSecretBox } from './secrets';
+import { startWorker } from './start-service';
+import { targetFromConfig } from './temporal-connection';
 import { installTemporalLogging } from './create-worker';
 import { workflowBundleToLoad } from './workflow-bundle';
 import { freePort } from '../lib/free-port';
 import { serveMetrics } from './metrics-server';
-import { requireProductionServices } from '../runtime/require-services';
+import { requireProductionServices } from './require-services';
+import { runProcess } from './process-lifecycle';
 
-async function main(): Promise<void> {
+runProcess(async (lifecycle) => {
   const config = loadConfig();
   const { databaseUrl, temporalAddress } = requireProductionServices(config);
   const logger = createLogger(config.logLevel, { process: 'worker' });
   const sdkMetricsAddress = config.workerMetricsPort === 0 ? undefined : `127.0.0.1:${await freePort()}`;
   installTemporalLogging(config.logLevel, { sdkMetricsAddress });
   const db = createDatabase({ url: databaseUrl });
+  lifecycle.onStop(() => db.$disconnect());
   const metrics = createMetrics();
   const deps = { config, db, secrets: loadSecretBox(config), logger, temporal: targetFromConfig(config, temporalAddress), providers: createProviderRegistry(configuredProviders(config)), metrics };
   // A bundle built ahead (`npm run build`, or TEMPORAL_WORKFLOW_BUNDLE) spares every start the webpack run.
   const bundlePath = workflowBundleToLoad(config.temporal.workflowBundlePath);
   const worker = await startWorker(deps, bundlePath ? { codePath: bundlePath } : undefined);
+  lifecycle.onStop(worker.stop);
   const metricsServer = await serveMetrics(metrics, config.api.host, config.workerMetricsPort, sdkMetricsAddress && `http://${sdkMetricsAddress}/metrics`);
+  lifecycle.onStop(metricsServer.stop);
   logger.info('worker running', {
     taskQueue: config.temporal.taskQueue,
     metrics: metricsServer.url ?? 'off',
     workflowBundle: bundlePath ?? 'bundled at start',
     maxCachedWorkflows: config.temporal.maxCachedWorkflows,
   });
-  const stop = async () => {
-    await worker.stop();
-    await metricsServer.stop();
-    await db.$disconnect();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-}
-
-main().catch((error) => {
-  console.error(error.message);
-  process.exit(1);
 });

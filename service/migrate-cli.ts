@@ -3,15 +3,11 @@
  */
 import { loadConfig } from '../config';
 import { migrate } from '../db/migrate';
+import { runProcess } from './process-lifecycle';
 
-async function main(): Promise<void> {
+runProcess(async () => {
   const { database } = loadConfig();
   if (!database.url) throw new Error('DATABASE_URL is not set (the embedded database is migrated by `npm start` itself)');
   const applied = await migrate(database.url);
   console.log(applied.length > 0 ? `Applied: ${applied.join(', ')}` : 'Database is up to date.');
-}
-
-main().catch((error) => {
-  console.error(error.message);
-  process.exit(1);
 });

@@ -11,7 +11,7 @@ import type { Database } from '../db/client';
 import type { SecretBox } from '../lib/crypto';
 import type { Logger } from '../lib/logger';
 import { createEventWebhookActivities } from '../activities/event-webhooks';
-import { connectClient, type TemporalTarget } from '../temporal/connection';
+import { connectClient, type TemporalTarget } from './temporal-connection';
 import type { eventWebhookDispatcherWorkflow } from '../workflows/event-webhooks';
 import { dispatcherWorkflowId } from '../model/event-webhook-delivery';
 
