@@ -126,11 +126,14 @@ export function withSyncRecorded(state: CarriedState, cursorUpdatedAt: string | 
 }
 
 /**
- * The initial sync read the whole window: it answers the syncs asked for until it ended (they are
- * cleared, not run again), and reconciliation counts from here.
+ * The initial sync read the whole window, and reconciliation counts from here. Runs begun before
+ * `initial-sync-keeps-later-notices` count it as answering the syncs asked for until it ended
+ * (`answersLaterNotices`); newer ones sync once more for a change notified while it ran, which it
+ * may have read before the change (startSync took the requests made before it).
  */
-export function withInitialSyncDone(state: CarriedState, cursorUpdatedAt: string | undefined, now: number): CarriedState {
-  return withSyncRecorded({ ...state, initialSyncDone: true, reconcileFrom: iso(now), syncRequested: false }, cursorUpdatedAt, now);
+export function withInitialSyncDone(state: CarriedState, cursorUpdatedAt: string | undefined, now: number, { answersLaterNotices }: { answersLaterNotices: boolean }): CarriedState {
+  const answered = answersLaterNotices ? { syncRequested: false } : {};
+  return withSyncRecorded({ ...state, initialSyncDone: true, reconcileFrom: iso(now), ...answered }, cursorUpdatedAt, now);
 }
 
 /** The next reconciliation counts from this one. */

@@ -158,11 +158,17 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   /** One turn of the loop: whatever is due, in the order that keeps the calendar and CRM closest. */
   const runDueWork = async () => {
     if (!state.initialSyncDone) {
+      /**
+       * A change notified while the initial sync pages through the calendar may come after its page
+       * was read: runs begun before this patch dropped it until the next poll (15 minutes by
+       * default); now the initial sync takes only the requests made before it starts, like any sync.
+       */
+      const keepsLaterNotices = patched('initial-sync-keeps-later-notices');
       // Push first: a change made during the initial sync then still wakes a sync right after it.
       await ensureChannelOrPoll();
-      state = withSyncStarted(state, now());
+      state = keepsLaterNotices ? startSync(state, now()).state : withSyncStarted(state, now());
       const outcome = await long.initialSync(connectionId);
-      state = withInitialSyncDone(state, outcome.cursorUpdatedAt, now());
+      state = withInitialSyncDone(state, outcome.cursorUpdatedAt, now(), { answersLaterNotices: !keepsLaterNotices });
       connectedInThisRun = true;
       await setStatus('ACTIVE');
       return;

@@ -20,6 +20,7 @@ import {
   shouldContinueAsNew,
   syncBeforeWake,
   syncDue,
+  syncWanted,
   wakesEarly,
 } from '../../workflows/connection-schedule';
 import {
@@ -60,7 +61,7 @@ const schedule = scheduleOf(timings, true);
 /** A connected connection: initial sync done at T0, its channel good for a day, nothing asked for. */
 function connected(overrides: Partial<CarriedState> = {}): CarriedState {
   return {
-    ...withInitialSyncDone(withSyncStarted(initialState(), T0), iso(T0), T0),
+    ...withInitialSyncDone(startSync(initialState(), T0).state, iso(T0), T0, { answersLaterNotices: false }),
     status: 'ACTIVE',
     channelExpiresAt: iso(T0 + 24 * HOUR),
     ...overrides,
@@ -297,11 +298,22 @@ describe('signals and state transitions', () => {
     expect(resumeAfterReauthorization({ ...initialState(), status: 'NEEDS_REAUTH', reauthorized: true }).status).toBe('CONNECTING');
   });
 
-  it('counts a sync asked for during the initial sync as answered by it, and shows the sync', () => {
+  it('syncs once more for a change notified during the initial sync, not for one notified before it', () => {
+    const before = changed(initialState(), T0 - SECOND);
+    const started = startSync(before, T0).state;
+    expect(syncWanted(withInitialSyncDone(started, iso(T0 + 2 * SECOND), T0 + 3 * SECOND, { answersLaterNotices: false }))).toBe(false);
+    const during = changed(started, T0 + SECOND);
+    const done = withInitialSyncDone(during, iso(T0 + 2 * SECOND), T0 + 3 * SECOND, { answersLaterNotices: false });
+    // At once, or as soon as the spacing since the initial sync's start allows: not at the next poll.
+    expect(syncDue(done, schedule, T0 + schedule.syncSpacingMs)).toBe(true);
+    expect(statusView(done, input())).toMatchObject({ syncCount: 1, lastSyncAt: iso(T0 + 3 * SECOND), cursorUpdatedAt: iso(T0 + 2 * SECOND), syncPending: true });
+  });
+
+  it('in runs begun before that, counts a sync asked for during the initial sync as answered by it', () => {
     const waiting = changed(withSyncStarted(initialState(), T0), T0 + SECOND);
-    const done = withInitialSyncDone(waiting, iso(T0 + 2 * SECOND), T0 + 3 * SECOND);
+    const done = withInitialSyncDone(waiting, iso(T0 + 2 * SECOND), T0 + 3 * SECOND, { answersLaterNotices: true });
     expect(syncDue(done, schedule, T0 + 10 * SECOND)).toBe(false);
-    expect(statusView(done, input())).toMatchObject({ syncCount: 1, lastSyncAt: iso(T0 + 3 * SECOND), cursorUpdatedAt: iso(T0 + 2 * SECOND), syncPending: false });
+    expect(statusView(done, input())).toMatchObject({ syncCount: 1, syncPending: false });
   });
 
   it('shows a failed sync until the next one succeeds, keeping the cursor time when a sync does not move it', () => {

@@ -115,6 +115,29 @@ describe('connection workflow orchestration', () => {
     });
   });
 
+  it('syncs right after the initial sync a change notified while it ran, not at the next poll', async () => {
+    const calls: Calls = {};
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const activities = fakeActivities(calls, {
+      initialSync: async () => {
+        await gate; // the change arrives while the initial sync pages through the calendar
+        return { cursorUpdatedAt: new Date().toISOString(), fullResync: false, tally: { seen: 0, changed: 0, ignored: {} } };
+      },
+    });
+    await withWorkflow(activities, async (handle) => {
+      await until(() => calls.initialSync === 1, 'the initial sync');
+      await handle.signal(changesNotifiedSignal, { kind: 'changed' });
+      await until(async () => (await handle.query(statusQuery)).syncPending, 'the change noted');
+      release();
+      // The poll is an hour away: only the notice can bring this sync.
+      await until(() => calls.syncChanges === 1, 'a sync for the change');
+      await until(async () => !(await handle.query(statusQuery)).syncPending && (await activitiesInFlight(handle)) === 0, 'nothing pending');
+      expect(calls.syncChanges).toBe(1);
+      expect(calls.initialSync).toBe(1);
+    });
+  });
+
   it('spaces syncs: a stream of changes after a sync waits for the spacing and becomes one more sync', async () => {
     const calls: Calls = {};
     const started: number[] = [];

@@ -2,29 +2,37 @@
  * Records the histories the replay test (replay.test.ts) replays: every workflow type, driven through
  * the real stack the way users drive it — connect, calendar changes by push, a forced resync, a
  * meeting scheduled and edited from the CRM, out-of-office both ways, a revoked grant and a
- * reconnect, a disconnect. Skipped unless RECORD_WORKFLOW_HISTORIES=1; run it before a change to
+ * reconnect, a disconnect, an event webhook delivered after one failed attempt. Skipped unless RECORD_WORKFLOW_HISTORIES=1; run it before a change to
  * workflow code ships, so the histories of the code running in production are kept:
  *   RECORD_WORKFLOW_HISTORIES=1 DATABASE_URL=… npm test -- test/workflows/record-histories.test.ts
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { resolveTemporalCli } from '../../devstack/temporal-cli';
 import { calendarActions, inDays } from '../../emulators/calendar-actions';
 import type { ProviderName } from '../../model/calendar-event';
+import { dispatcherWorkflowId, endpointWorkflowId } from '../../model/event-webhook-delivery';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
 import { temporalAddress } from '../support/services';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 const recording = process.env.RECORD_WORKFLOW_HISTORIES === '1';
-/** Files carry their recording date: histories of older code stay beside the new ones. */
-const recordedOn = new Date().toISOString().slice(0, 10).replace(/-/g, '');
+/** Files carry their recording time: histories of older code stay beside the new ones. */
+const recordedOn = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '');
 
 (recording ? describe : describe.skip)('recording workflow histories for the replay test', () => {
   let harness: SyncHarness;
   beforeAll(async () => {
-    harness = await SyncHarness.start({ SYNC_POLL_INTERVAL: '1h' });
+    harness = await SyncHarness.start({
+      SYNC_POLL_INTERVAL: '1h',
+      EVENT_WEBHOOK_DISPATCH_INTERVAL: '100ms',
+      EVENT_WEBHOOK_RETRY_INITIAL_INTERVAL: '200ms',
+      EVENT_WEBHOOK_RETRY_MAX_INTERVAL: '1s',
+    });
   });
   afterAll(() => harness.close());
 
@@ -103,5 +111,32 @@ const recordedOn = new Date().toISOString().slice(0, 10).replace(/-/g, '');
     for await (const workflow of meetingWorkflows) await save(`${workflow.type}-${tag}`, workflow.workflowId);
     await save(`out-of-office-create-${tag}`, `out-of-office-${away.body.id}-create`);
     await save(`out-of-office-delete-${tag}`, `out-of-office-${away.body.id}-delete`);
+  });
+
+  it('an event webhook delivered after one failed attempt', async () => {
+    const answers: number[] = [];
+    // The endpoint fails its first request and takes the retry: the delivery workflow's backoff is in the history.
+    const receiver = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        answers.push(answers.length === 0 ? 500 : 200);
+        res.writeHead(answers.at(-1)!).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const calendar = calendarActions(harness, 'GOOGLE');
+      const { account, user, contactEmail } = await harness.connectedUser('GOOGLE', 'webhooks');
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const endpoint = await api(account).post('/v1/webhook-endpoints', { url, eventTypes: ['meeting.created'] });
+      expect(endpoint.status).toBe(201);
+      await calendar.createEvent(user.email, { title: 'Announced', start: inDays(3, 9), end: inDays(3, 10), guests: [contactEmail] });
+      await waitFor(async () => answers.includes(200) || undefined, 'the delivery accepted');
+      await save('event-webhook-endpoint', endpointWorkflowId(endpoint.body.id));
+      await save('event-webhook-dispatcher', dispatcherWorkflowId(harness.config.temporal.taskQueue));
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
   });
 });
