@@ -6,6 +6,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { startGoogleEmulator } from '../emulators/google';
 import { startMicrosoftEmulator } from '../emulators/microsoft';
+import { inParallel } from '../lib/in-parallel';
 import { GoogleAuth } from '../providers/google';
 import { MicrosoftAuth } from '../providers/microsoft';
 import type { ProviderAuth } from '../providers/types';
@@ -32,16 +33,8 @@ async function hammer(url: string, token: string, agent: http.Agent): Promise<nu
         })
         .on('error', reject);
     });
-  let sent = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (sent < REQUESTS) {
-        sent += 1;
-        await once();
-      }
-    }),
-  );
+  await inParallel(REQUESTS, CONCURRENCY, once);
   return Math.round((REQUESTS / (performance.now() - started)) * 1000);
 }
 

@@ -69,6 +69,9 @@ const CRM_RETRY_MS = 180_000;
 const fromAnswer = (answer: string | undefined): Response =>
   answer === 'accepted' ? 'ACCEPTED' : answer === 'declined' ? 'DECLINED' : answer === 'tentative' ? 'TENTATIVE' : 'NONE';
 
+/** A live, eligible event of the user's own (not an invitation) with contact guests to change or answer for. */
+const ownWithContactGuests = (e: SingleEvent) => e.eligible && !e.calendar.cancelled && !e.invitation && e.calendar.contacts.size > 0;
+
 export class Workload {
   private readonly actions: Record<ProviderName, CalendarActions>;
   /** The round in which each entity last changed: one change per entity per round. */
@@ -262,7 +265,7 @@ export class Workload {
       case 'calendar.guests': {
         // Only eligible events change guests, and they keep at least one contact: whether a meeting
         // that lost its last contact stays is not what this run checks.
-        const event = this.available(user, singles, (e) => e.eligible && !e.calendar.cancelled && !e.invitation && e.calendar.contacts.size > 0);
+        const event = this.available(user, singles, ownWithContactGuests);
         if (!event) return false;
         this.touch(event, kind);
         const view = await this.observe(user, event.eventId);
@@ -278,7 +281,7 @@ export class Workload {
       }
       case 'calendar.answer': {
         // A private event may hide its guests from the view (Graph): no answer to give then.
-        const event = this.available(user, singles, (e) => e.eligible && !e.calendar.cancelled && !e.invitation && e.calendar.contacts.size > 0);
+        const event = this.available(user, singles, ownWithContactGuests);
         if (!event) return false;
         this.touch(event, kind);
         const guest = this.random.pick([...event.calendar.contacts.keys()]);

@@ -1,5 +1,5 @@
 /**
- * Bounded concurrency for scripted work (the bench's and the chaos run's set-up).
+ * Bounded concurrency for scripted work: the bench's and the chaos run's set-up and load.
  */
 
 /** Runs `task(i)` for i in [0, count) with at most `concurrency` at a time; the first failure stops it. */

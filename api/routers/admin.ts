@@ -14,7 +14,8 @@ import { accountSchema, accountSummarySchema, apiKeySchema, connectionLookupSche
 import { ApiRoutes, type ResponseSpec } from '../routes';
 import { uuid } from '../validation';
 import { accountUpdate } from './account';
-import { pageArgs, pageOf, pageQuery } from './record-router';
+import { pageArgs } from '../../db/paging';
+import { pageOf, pageQuery } from '../paging';
 
 const DAY_SECONDS = 86_400;
 

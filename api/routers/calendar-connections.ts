@@ -11,7 +11,8 @@ import { CONNECTION_STATUSES } from '../../model/connection-status';
 import { accountIdOf } from '../middleware/authenticate';
 import { connectionSummarySchema, pageSchema } from '../responses';
 import { ApiRoutes } from '../routes';
-import { pageArgs, pageOf, pageQuery } from './record-router';
+import { pageArgs } from '../../db/paging';
+import { pageOf, pageQuery } from '../paging';
 
 const connectionsQuery = pageQuery.extend({
   status: z.enum(CONNECTION_STATUSES, { message: 'must be CONNECTING, ACTIVE, NEEDS_REAUTH or DISCONNECTED' }).optional(),

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { createCompany, updateCompany } from '../../crm/companies';
+import { companyRecords } from '../../crm/records';
 import { domainName } from './account';
 import { companySchema } from '../responses';
-import { recordRouter, withWrites } from './record-router';
+import { recordRouter } from './record-router';
 import { timelineRouter, type TimelineSpec } from './timeline';
 
 const company = z.object({
@@ -19,14 +19,7 @@ const company = z.object({
 export const companySchemas = { create: company.strict(), update: company.partial().strict() };
 
 export const companiesRouter = (db: Database) =>
-  recordRouter({
-    name: 'company',
-    plural: 'companies',
-    schema: companySchema,
-    delegate: withWrites(db.company, { create: ({ data }) => createCompany(db, data), updateMany: ({ where, data }) => updateCompany(db, where, data) }),
-    createSchema: companySchemas.create,
-    updateSchema: companySchemas.update,
-  });
+  recordRouter({ plural: 'companies', schema: companySchema, store: companyRecords(db), createSchema: companySchemas.create, updateSchema: companySchemas.update });
 
 /** Meetings attended by the company's contacts (as they are now) or associated with the company. */
 export const companyTimeline: TimelineSpec = {

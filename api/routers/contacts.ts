@@ -4,10 +4,9 @@
  */
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { createContact, updateContact } from '../../crm/companies';
-import { emailKey } from '../../model/emails';
+import { contactRecords } from '../../crm/records';
 import { contactSchema } from '../responses';
-import { recordRouter, withWrites } from './record-router';
+import { recordRouter } from './record-router';
 
 const contact = z.object({
   email: z.string().trim().pipe(z.email({ message: 'must be an email address' })),
@@ -24,14 +23,4 @@ const contact = z.object({
 export const contactSchemas = { create: contact.strict(), update: contact.partial().strict() };
 
 export const contactsRouter = (db: Database) =>
-  recordRouter({
-    name: 'contact',
-    plural: 'contacts',
-    schema: contactSchema,
-    delegate: withWrites(db.contact, { create: ({ data }) => createContact(db, data), updateMany: ({ where, data }) => updateContact(db, where, data) }),
-    createSchema: contactSchemas.create,
-    updateSchema: contactSchemas.update,
-    toData: (input) => (input.email ? { emailKey: emailKey(input.email) } : {}),
-    uniqueField: 'email',
-    filterByEmail: (email) => ({ emailKey: emailKey(email) }),
-  });
+  recordRouter({ plural: 'contacts', schema: contactSchema, store: contactRecords(db), createSchema: contactSchemas.create, updateSchema: contactSchemas.update });

@@ -15,7 +15,8 @@ import { idempotencyKeyHeader, idempotent, idempotentRecordId } from '../middlew
 import { errorSchema, meetingSchema, pageSchema } from '../responses';
 import { ApiRoutes } from '../routes';
 import { idParams, uuid } from '../validation';
-import { pageArgs, pageOf, pageQuery } from './record-router';
+import { pageArgs } from '../../db/paging';
+import { pageOf, pageQuery } from '../paging';
 
 const uuids = z.array(uuid()).max(200);
 const instant = z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time with offset, e.g. 2026-12-01T10:00:00Z' });

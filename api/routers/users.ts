@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../../db/client';
-import { emailKey } from '../../model/emails';
+import { userRecords } from '../../crm/records';
 import { userSchema } from '../responses';
 import { recordRouter } from './record-router';
 
@@ -14,14 +14,4 @@ export const userSchemas = { create: user.strict(), update: user.partial().stric
 
 /** The account's users: each may connect one calendar. */
 export const usersRouter = (db: Database) =>
-  recordRouter({
-    name: 'user',
-    plural: 'users',
-    schema: userSchema,
-    delegate: db.user,
-    createSchema: userSchemas.create,
-    updateSchema: userSchemas.update,
-    toData: (input) => (input.email ? { emailKey: emailKey(input.email) } : {}),
-    uniqueField: 'email',
-    filterByEmail: (email) => ({ emailKey: emailKey(email) }),
-  });
+  recordRouter({ plural: 'users', schema: userSchema, store: userRecords(db), createSchema: userSchemas.create, updateSchema: userSchemas.update });

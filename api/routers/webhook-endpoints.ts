@@ -28,7 +28,7 @@ import { accountIdOf } from '../middleware/authenticate';
 import { pageSchema, webhookDeliverySchema, webhookDeliveryWithPayloadSchema, webhookEndpointSchema, webhookEndpointWithSecretSchema } from '../responses';
 import { ApiRoutes } from '../routes';
 import { idParams, requireSomeField } from '../validation';
-import { pageOf, pageQuery } from './record-router';
+import { pageOf, pageQuery } from '../paging';
 
 const url = z.string().trim().min(1, { message: 'must be an absolute URL' }).max(2048, { message: 'must be at most 2048 characters' }).meta({
   description: 'Where events are POSTed: https, to another host in production (outside production also http to a loopback address such as 127.0.0.1)',

@@ -11,6 +11,7 @@ import { eventBody, USER_REST_MS, type ChangeProbe } from './changes';
 import type { BenchUser, Population } from './population';
 import { cpuBetween, postgresProcesses, rssKb, sampleCpu, type CpuSample } from '../../devstack/processes';
 import { assertRunning, type Stack } from '../../devstack/service-stack';
+import { inParallel } from '../../lib/in-parallel';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DAY = 86_400_000;
@@ -48,18 +49,12 @@ export interface LatencyRun extends Percentiles {
 export async function measureLatency(stack: Stack, probe: ChangeProbe, users: BenchUser[], samples: number, inFlight: number): Promise<LatencyRun> {
   const latencies: number[] = [];
   let lost = 0;
-  let issued = 0;
   const started = performance.now();
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (issued < samples) {
-        issued += 1;
-        const result = await probe.change(await probe.pickUser(users));
-        if (result.latencyMs === undefined) lost += 1;
-        else latencies.push(result.latencyMs);
-      }
-    }),
-  );
+  await inParallel(samples, inFlight, async () => {
+    const result = await probe.change(await probe.pickUser(users));
+    if (result.latencyMs === undefined) lost += 1;
+    else latencies.push(result.latencyMs);
+  });
   assertRunning(stack);
   return { ...percentiles(latencies), lost, inFlight, connections: users.length, changesPerSecond: Math.round((samples / ((performance.now() - started) / 1000)) * 10) / 10 };
 }
