@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import type { Config } from '../config';
 import { embeddedDatabaseDir } from './database';
-import { emulatorStateDir } from './emulators';
+import { emulatorStateDir } from './start-emulators';
 import { temporalStateDir } from './temporal-cluster';
 
 export async function startFresh(config: Config, say: (line: string) => void): Promise<void> {

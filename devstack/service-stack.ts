@@ -14,8 +14,8 @@ import { createDatabase, type Database } from '../db/client';
 import { migrate } from '../db/migrate';
 import { startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 import { freePort } from '../lib/free-port';
-import { startGoogleEmulator, type GoogleEmulator } from '../emulators/google';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../emulators/microsoft';
+import { startGoogleEmulator, type GoogleEmulator } from './emulators/google';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from './emulators/microsoft';
 import { generateKey } from '../lib/crypto';
 import { buildWorkflowBundle } from '../service/workflow-bundle';
 import { startSharedEmbeddedPostgres } from './shared-embedded-postgres';
@@ -24,7 +24,7 @@ import { TcpProxy } from './tcp-proxy';
 
 const ROOT = path.resolve(__dirname, '..');
 export const BENCH_DIR = path.join(ROOT, '.data/bench');
-/** The emulators' fixed client (devstack/emulators.ts): the service must present the same one. */
+/** The emulators' fixed client (devstack/start-emulators.ts): the service must present the same one. */
 const EMULATOR_CLIENT = { id: 'crm-calendar-sync', secret: 'emulator-secret' };
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
 

@@ -13,7 +13,7 @@ import { ensureDemoAccounts, type DemoAccount } from './demo-account';
 import { startFresh } from './fresh-start';
 import { loadAdminToken, loadSecretBox } from '../service/secrets';
 import { createProviderRegistry } from '../providers/create-registry';
-import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from './emulators';
+import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from './start-emulators';
 import { configuredProviders } from '../service/providers';
 import { startApi, startWorker } from '../service/start-service';
 import { openTemporal } from './temporal-cluster';

@@ -1,7 +1,7 @@
 /**
  * Which Google and Microsoft the service talks to. A provider with a client id and secret in the
  * configuration is used as configured (real endpoints unless overridden); `npm start` fills the
- * missing ones with the built-in emulators (devstack/emulators.ts), so the connect flow and the sync
+ * missing ones with the built-in emulators (devstack/start-emulators.ts), so the connect flow and the sync
  * can be tried with no account anywhere.
  */
 import fs from 'node:fs';

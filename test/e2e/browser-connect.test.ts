@@ -5,7 +5,7 @@
  * says connected. The Microsoft emulator's HTTPS is trusted as the README tells a user to, not skipped.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import type { ProviderName } from '../../model/calendar-event';
 import { launchBrowser, missingBrowser, type TestBrowser } from '../support/browser';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';

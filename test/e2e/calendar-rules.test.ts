@@ -3,7 +3,7 @@
  * Rules alternate between the providers; the pure rules have their own unit tests per edge.
  */
 import type { ProviderName } from '../../model/calendar-event';
-import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../devstack/emulators/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 
 /** Rules marked for the second provider run on it when its emulator is there. */

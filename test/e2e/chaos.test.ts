@@ -1,18 +1,18 @@
 /**
- * The chaos run's quick profile (chaos/): both providers, a seeded random stream of calendar and CRM
+ * The chaos run's quick profile (devstack/chaos/): both providers, a seeded random stream of calendar and CRM
  * changes, and every fault kind — worker SIGKILL, Temporal restart, database outage, provider
  * storms, lossy notifications, invalidated cursors, revoked grants — ending with nothing lost,
  * duplicated or wrong. And the invariant checker itself: it must see each kind of damage.
  */
 import path from 'node:path';
 import { ApiClient } from '../../devstack/api-client';
-import { NOTIFICATION_FAULTS, OTHER_FAULTS } from '../../chaos/faults';
-import { checkInvariants } from '../../chaos/invariants';
-import { ChaosModel, type ChaosAccount, type ChaosUser } from '../../chaos/model';
-import { PROFILES } from '../../chaos/profiles';
-import { Random, randomSeed } from '../../chaos/random';
-import { runChaos } from '../../chaos/run';
-import { Workload } from '../../chaos/workload';
+import { NOTIFICATION_FAULTS, OTHER_FAULTS } from '../../devstack/chaos/faults';
+import { checkInvariants } from '../../devstack/chaos/invariants';
+import { ChaosModel, type ChaosAccount, type ChaosUser } from '../../devstack/chaos/model';
+import { PROFILES } from '../../devstack/chaos/profiles';
+import { Random, randomSeed } from '../../devstack/chaos/random';
+import { runChaos } from '../../devstack/chaos/run';
+import { Workload } from '../../devstack/chaos/workload';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 
 describe('the quick chaos run', () => {

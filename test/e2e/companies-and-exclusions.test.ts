@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ProviderName } from '../../model/calendar-event';
-import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../devstack/emulators/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 
 describe('companies and exclusion lists end to end', () => {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCalendarWriteActivities } from '../../activities/calendar-writes';
-import { E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import { providerSuite } from '../support/provider-suite';
 import { waitFor, type TestAccount } from '../support/sync-harness';
 

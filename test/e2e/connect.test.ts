@@ -6,7 +6,7 @@
 import request from 'supertest';
 import { openCredentials } from '../../db/credentials';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
-import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 
 describe('connecting a calendar', () => {

@@ -5,7 +5,7 @@
  * the event syncs back; a CRM edit keeps a meeting all-day, or turns it timed and back. The calendar
  * → CRM direction alone is test/e2e/time-zones.test.ts; the API's validation, test/api/meeting-times.
  */
-import { E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import { wallTimeOf } from '../../lib/time-zones';
 import { providerSuite } from '../support/provider-suite';
 import { waitFor, type TestAccount } from '../support/sync-harness';

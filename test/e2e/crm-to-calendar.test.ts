@@ -9,7 +9,7 @@ import { DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createCalendarWriteActivities } from '../../activities/calendar-writes';
 import type { Database } from '../../db/client';
-import { E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import { providerSuite } from '../support/provider-suite';
 import { waitFor, type TestAccount } from '../support/sync-harness';
 

@@ -10,7 +10,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import { verifyWebhook } from '../../event-webhooks/signing';
 import { providerSuite } from '../support/provider-suite';
 import { waitFor, type TestAccount } from '../support/sync-harness';

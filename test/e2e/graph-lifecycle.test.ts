@@ -2,7 +2,7 @@
  * Microsoft Graph lifecycle notifications end to end (SPEC §3): `missed` runs a sync,
  * `subscriptionRemoved` makes a new subscription, `reauthorizationRequired` renews the expiry in place.
  */
-import { calendarActions, inDays } from '../../emulators/calendar-actions';
+import { calendarActions, inDays } from '../../devstack/emulators/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 
 describe('Graph lifecycle notifications', () => {

@@ -7,7 +7,7 @@
  */
 import { openProviderSession } from '../../activities/provider-session';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
-import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../devstack/emulators/calendar-actions';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 
 describe.each(E2E_PROVIDERS)('connection workflow on %s', (provider) => {

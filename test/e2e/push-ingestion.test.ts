@@ -12,7 +12,7 @@ import { createDatabase, type Database } from '../../db/client';
 import { ChannelTokens } from '../../lib/channel-tokens';
 import { GRAPH_BATCH_LIMIT } from '../../api/routers/webhooks';
 import { connectionWorkflowId } from '../../workflows/connection-messages';
-import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../devstack/emulators/calendar-actions';
 import { databaseIsEmbedded, databaseUrl, temporalAddress } from '../support/services';
 import { SyncHarness, waitFor, type TestAccount } from '../support/sync-harness';
 import { TcpProxy } from '../../devstack/tcp-proxy';

@@ -5,7 +5,7 @@
  * logged at 09:00 local as well (another hour in UTC than the first week), and a later week moved
  * to 11:00 keeps that local time too. Dates follow today, as the synced window does.
  */
-import { E2E_PROVIDERS } from '../../emulators/calendar-actions';
+import { E2E_PROVIDERS } from '../../devstack/emulators/calendar-actions';
 import { instantOfWallTime, wallTimeOf, zoneOffsetMs } from '../../lib/time-zones';
 import { providerSuite } from '../support/provider-suite';
 import { waitFor, type TestAccount } from '../support/sync-harness';

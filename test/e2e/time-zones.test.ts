@@ -4,7 +4,7 @@
  * scheduled in a zone creates its calendar event in that zone; all-day events east and west of UTC,
  * one day or several, keep their dates.
  */
-import { E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import { providerSuite } from '../support/provider-suite';
 import { waitFor, type TestAccount } from '../support/sync-harness';
 

@@ -2,7 +2,7 @@
  * The connection workflow's timers, shrunk to seconds: the fallback poll catches what push missed,
  * reconciliation repairs drift and reports it, channels are renewed before they expire.
  */
-import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays, type CalendarActions } from '../../devstack/emulators/calendar-actions';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 
 describe.each(E2E_PROVIDERS)('connection timers on %s', (provider) => {

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import type { Database } from '../../db/client';
 import { meetingKeyOf } from '../../sync-rules';
-import { calendarActions, E2E_PROVIDERS, inDays } from '../../emulators/calendar-actions';
+import { calendarActions, E2E_PROVIDERS, inDays } from '../../devstack/emulators/calendar-actions';
 import type { ProviderName } from '../../model/calendar-event';
 import { SyncHarness, waitFor } from '../support/sync-harness';
 import { databaseIsEmbedded } from '../support/services';

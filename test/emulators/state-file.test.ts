@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { StateFile, type PersistedState } from '../../emulators/shared/state-file';
+import { StateFile, type PersistedState } from '../../devstack/emulators/shared/state-file';
 
 const DELAY_MS = 30;
 const settle = () => new Promise((resolve) => setTimeout(resolve, DELAY_MS * 4));

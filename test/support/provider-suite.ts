@@ -2,7 +2,7 @@
  * One harness per provider's suite: started before its tests (with that provider's calendar
  * actions), closed after them. `describe.each(E2E_PROVIDERS)` suites share this set-up.
  */
-import { calendarActions, type CalendarActions } from '../../emulators/calendar-actions';
+import { calendarActions, type CalendarActions } from '../../devstack/emulators/calendar-actions';
 import type { ProviderName } from '../../model/calendar-event';
 import { SyncHarness } from './sync-harness';
 

@@ -12,7 +12,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { resolveTemporalCli } from '../../devstack/temporal-cli';
-import { calendarActions, inDays } from '../../emulators/calendar-actions';
+import { calendarActions, inDays } from '../../devstack/emulators/calendar-actions';
 import type { ProviderName } from '../../model/calendar-event';
 import { dispatcherWorkflowId, endpointWorkflowId } from '../../model/event-webhook-delivery';
 import { connectionWorkflowId } from '../../workflows/connection-messages';

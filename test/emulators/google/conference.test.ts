@@ -4,7 +4,7 @@
  * request id on an event, removal with `null`, and the adapter's create asking for one idempotently.
  */
 import type { calendar_v3 } from 'googleapis';
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import { mapGoogleEvent } from '../../../providers/google/map-event';
 import type { EventInput } from '../../../providers/types';
 import { connectUser, eventAt, startEmulator, type Connected } from './support';

@@ -3,7 +3,7 @@
  * adapter to the service's failure kinds without hidden retries; call counts; the control API over
  * HTTP; and a short load check.
  */
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import { GoogleCalendar } from '../../../providers/google';
 import { authFor, connectUser, eventAt, rejectionOf, startEmulator, type Connected } from './support';
 

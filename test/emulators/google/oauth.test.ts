@@ -3,7 +3,7 @@
  * adapter (`GoogleAuth`, `GoogleCalendar`) and the unmodified googleapis OAuth2 client.
  */
 import { google } from 'googleapis';
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import { ProviderError } from '../../../providers/errors';
 import { GOOGLE_SCOPES } from '../../../providers/google';
 import { CLIENT, REDIRECT_URI, authFor, connectUser, rejectionOf, startEmulator } from './support';

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import { GoogleCalendar } from '../../../providers/google';
 import type { CalendarEvent } from '../../../model/calendar-event';
 import { authFor, connectUser, eventAt, startEmulator, startReceiver, waitFor } from './support';

@@ -3,7 +3,7 @@
  * local server, with Google's headers and increasing message numbers; none after stop or expiry;
  * delivery faults (drop, duplicate, delay); retries of 500/502/503/504 answers, and only those.
  */
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import type { CreateChannelRequest } from '../../../providers/types';
 import { connectUser, eventAt, rejectionOf, startEmulator, startReceiver, waitFor, type Connected } from './support';
 

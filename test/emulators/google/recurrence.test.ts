@@ -5,10 +5,10 @@
  * are taken on trust. Then through the API: an instance id at the right instant is an instance,
  * the UTC repetition of the first week is a 404.
  */
-import type { EventDateTime, EventRecord } from '../../../emulators/google/event-model';
-import { occursAt } from '../../../emulators/google/recurrence';
+import type { EventDateTime, EventRecord } from '../../../devstack/emulators/google/event-model';
+import { occursAt } from '../../../devstack/emulators/google/recurrence';
 import { connectUser, startEmulator } from './support';
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 
 const series = (start: EventDateTime, ...recurrence: string[]) => ({ start, recurrence }) as EventRecord;
 const at = (dateTime: string) => ({ dateTime });

@@ -3,7 +3,7 @@
  * bare deletions, 410 after invalidation, parameters refused next to a sync token, recurring series
  * with exceptions, and one event shared by two users' calendars.
  */
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import type { CalendarEvent } from '../../../model/calendar-event';
 import type { ChangesPage } from '../../../providers/types';
 import type { GoogleCalendar } from '../../../providers/google';

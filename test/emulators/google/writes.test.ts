@@ -2,7 +2,7 @@
  * Google write contract: client-chosen ids (validated, 409 on reuse, idempotent create), patch and
  * delete with `sendUpdates` recorded in the outbox, 410 on a second delete, out-of-office inserts.
  */
-import type { GoogleEmulator } from '../../../emulators/google';
+import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import { googleEventIdFor } from '../../../providers/google';
 import type { EventInput } from '../../../providers/types';
 import { connectUser, eventAt, rejectionOf, startEmulator, type Connected } from './support';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { loadOrCreateCertificates } from '../../../emulators/microsoft/certificates';
+import { loadOrCreateCertificates } from '../../../devstack/emulators/microsoft/certificates';
 import { httpsRequest } from '../../../providers/microsoft/https';
 import { startEmulator } from './support';
 

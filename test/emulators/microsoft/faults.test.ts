@@ -1,4 +1,4 @@
-import type { MicrosoftEndpoint } from '../../../emulators/microsoft';
+import type { MicrosoftEndpoint } from '../../../devstack/emulators/microsoft';
 import { httpsRequest } from '../../../providers/microsoft/https';
 import { getJson, readAll, signIn, useMailbox, WINDOW } from './support';
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { ConfidentialClientApplication, InteractionRequiredAuthError } from '@azure/msal-node';
-import type { MicrosoftEmulator } from '../../../emulators/microsoft';
+import type { MicrosoftEmulator } from '../../../devstack/emulators/microsoft';
 import { ProviderError } from '../../../providers/errors';
 import { MicrosoftAuth } from '../../../providers/microsoft';
 import { httpsRequest } from '../../../providers/microsoft/https';

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { MicrosoftEmulator } from '../../../emulators/microsoft';
+import type { MicrosoftEmulator } from '../../../devstack/emulators/microsoft';
 import { authOf, readAll, signIn, startEmulator, startReceiver, until, WINDOW, type Mailbox, type Receiver } from './support';
 import { expectCorruptStateSetAside } from '../corrupt-state';
 

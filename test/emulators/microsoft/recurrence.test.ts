@@ -6,7 +6,7 @@
  * delta at their moving UTC instants, and an occurrence addressed by its real original start only.
  */
 import { wallTimeOf } from '../../../lib/time-zones';
-import { expandRecurrence, parseRecurrence, type Recurrence } from '../../../emulators/microsoft/recurrence';
+import { expandRecurrence, parseRecurrence, type Recurrence } from '../../../devstack/emulators/microsoft/recurrence';
 import { readAll, useMailbox } from './support';
 
 type Pattern = Omit<Partial<Recurrence['pattern']>, 'type'> & { type: string };

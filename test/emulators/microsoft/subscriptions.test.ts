@@ -1,4 +1,4 @@
-import type { MicrosoftEmulator } from '../../../emulators/microsoft';
+import type { MicrosoftEmulator } from '../../../devstack/emulators/microsoft';
 import { signIn, startEmulator, startReceiver, until, type Mailbox, type Receiver } from './support';
 
 const inMinutes = (minutes: number) => new Date(Date.now() + minutes * 60_000).toISOString();

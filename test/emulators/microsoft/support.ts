@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../../emulators/microsoft';
+import { startMicrosoftEmulator, type MicrosoftEmulator, type MicrosoftEmulatorOptions } from '../../../devstack/emulators/microsoft';
 import { MicrosoftAuth, MicrosoftCalendar } from '../../../providers/microsoft';
 import { createGraphClient } from '../../../providers/microsoft/graph-client';
 import { httpsRequest } from '../../../providers/microsoft/https';

@@ -4,9 +4,9 @@
  * (`Prefer: outlook.timezone="UTC"`, as the adapter does) and in the event's own zone otherwise; the
  * adapter reports the zone as IANA and keeps all-day dates east and west of UTC; snapshots keep zones.
  */
-import { EventService } from '../../../emulators/microsoft/event-service';
-import { renderEvent } from '../../../emulators/microsoft/event-model';
-import { MailboxStore } from '../../../emulators/microsoft/mailboxes';
+import { EventService } from '../../../devstack/emulators/microsoft/event-service';
+import { renderEvent } from '../../../devstack/emulators/microsoft/event-model';
+import { MailboxStore } from '../../../devstack/emulators/microsoft/mailboxes';
 import { getJson, readAll, useMailbox, WINDOW } from './support';
 
 const PREFER_UTC = { Prefer: 'outlook.timezone="UTC"' };

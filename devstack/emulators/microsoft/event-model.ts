@@ -5,7 +5,7 @@
  * zone `Prefer: outlook.timezone` names, else in the event's own zone:
  * `{ dateTime: "2026-12-01T10:00:00.0000000", timeZone: "UTC" }`.
  */
-import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
+import { ianaZoneOf, instantOfWallTime, wallTimeOf } from '../../../lib/time-zones';
 import { onlineMeetingAfter, renderOnlineMeeting, type OnlineMeeting } from './online-meetings';
 import { parseRecurrence, type Recurrence } from './recurrence';
 

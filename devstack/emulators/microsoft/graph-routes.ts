@@ -1,6 +1,6 @@
 /** Graph v1.0 routes: events of the signed-in user's default calendar, delta, and subscriptions. */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { ianaZoneOf } from '../../lib/time-zones';
+import { ianaZoneOf } from '../../../lib/time-zones';
 import type { FaultPlan } from '../shared/fault-plan';
 import { DeltaError, type DeltaService } from './delta';
 import type { MicrosoftEndpoint } from './endpoints';

@@ -6,10 +6,10 @@ import http from 'node:http';
 import https from 'node:https';
 import { startGoogleEmulator } from '../emulators/google';
 import { startMicrosoftEmulator } from '../emulators/microsoft';
-import { inParallel } from '../lib/in-parallel';
-import { GoogleAuth } from '../providers/google';
-import { MicrosoftAuth } from '../providers/microsoft';
-import type { ProviderAuth } from '../providers/types';
+import { inParallel } from '../../lib/in-parallel';
+import { GoogleAuth } from '../../providers/google';
+import { MicrosoftAuth } from '../../providers/microsoft';
+import type { ProviderAuth } from '../../providers/types';
 
 const REQUESTS = 6000;
 const CONCURRENCY = 64;

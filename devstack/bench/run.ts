@@ -1,17 +1,17 @@
 /**
  * `npm run bench`: the service's speed and memory targets, measured on this machine. First the
- * micro-benchmarks (bench/scenarios.ts: rules, emulators, in-process full sync), then the service
- * end to end (bench/e2e: the stack started as deployed, users connected through OAuth). Prints one
+ * micro-benchmarks (scenarios.ts: rules, emulators, in-process full sync), then the service
+ * end to end (e2e/: the stack started as deployed, users connected through OAuth). Prints one
  * table per part with each figure against its target, writes them all with the machine and the load
  * average to .data/bench/results.json, and fails when a target is missed or could not be measured.
  *
- * Uses DATABASE_URL when set, else an embedded PostgreSQL. Sizes: see bench/e2e/index.ts
+ * Uses DATABASE_URL when set, else an embedded PostgreSQL. Sizes: see e2e/index.ts
  * (BENCH_CONNECTIONS, BENCH_SAMPLES, …); BENCH_ONLY=micro or BENCH_ONLY=e2e runs one part.
  */
 import path from 'node:path';
 import { runEndToEnd, settingsFromEnv, type EndToEndReport } from './e2e';
-import { loadAverage, machine } from '../devstack/processes';
-import { BENCH_DIR } from '../devstack/service-stack';
+import { loadAverage, machine } from '../processes';
+import { BENCH_DIR } from '../service-stack';
 import { notMeasured, table, writeJson, type Figure } from './report';
 import { runBenchmarks } from './scenarios';
 

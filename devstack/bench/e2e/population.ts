@@ -4,11 +4,11 @@
  * URL, "Allow" on the emulator, the browser's redirect to the API's callback) until ACTIVE.
  */
 import { randomUUID } from 'node:crypto';
-import { createAccount } from '../../crm/accounts';
-import type { ProviderName } from '../../model/calendar-event';
-import { ApiClient, connectCalendar } from '../../devstack/api-client';
-import { inParallel } from '../../lib/in-parallel';
-import type { Stack } from '../../devstack/service-stack';
+import { createAccount } from '../../../crm/accounts';
+import type { ProviderName } from '../../../model/calendar-event';
+import { ApiClient, connectCalendar } from '../../api-client';
+import { inParallel } from '../../../lib/in-parallel';
+import type { Stack } from '../../service-stack';
 
 export interface BenchAccount {
   id: string;

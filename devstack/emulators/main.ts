@@ -3,9 +3,9 @@
  * settings that point a separately started service (or any OAuth client) at them. Their state is
  * kept in DATA_DIR/emulators/, the same files as `npm start`'s.
  */
-import { loadConfig } from '../config';
-import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../devstack/emulators';
-import { runProcess } from '../service/process-lifecycle';
+import { loadConfig } from '../../config';
+import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, startEmulators } from '../start-emulators';
+import { runProcess } from '../../service/process-lifecycle';
 
 runProcess(async (lifecycle) => {
   const config = loadConfig();

@@ -3,7 +3,7 @@
  * at one local time of day, so its UTC instants move when summer time starts or ends. A day is a
  * day number (days since 1970-01-01), which turns week and month arithmetic into integer arithmetic.
  */
-import { instantOfWallTime, wallTimeOf } from '../../lib/time-zones';
+import { instantOfWallTime, wallTimeOf } from '../../../lib/time-zones';
 
 const DAY_MS = 86_400_000;
 

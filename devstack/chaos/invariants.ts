@@ -5,7 +5,7 @@
  * one calendar event; out-of-office periods match; no push channel is live without its connection.
  * It reads, never writes, so a run may call it as often as it likes while waiting to converge.
  */
-import type { Database } from '../db/client';
+import type { Database } from '../../db/client';
 import { calendarActions, type CalendarEventView, type Emulators } from '../emulators/calendar-actions';
 import type { AwayPeriod, ChaosModel, ChaosUser, CrmMeeting, MeetingState, SeriesEvent, SingleEvent } from './model';
 

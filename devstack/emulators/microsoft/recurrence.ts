@@ -13,7 +13,7 @@
  * Ranges as https://learn.microsoft.com/en-us/graph/api/resources/recurrencerange: `endDate` is a
  * local date of the series' zone, inclusive. Anything else is refused with Graph's 400.
  */
-import { ianaZoneOf } from '../../lib/time-zones';
+import { ianaZoneOf } from '../../../lib/time-zones';
 import { dayNumber, dayOfIso, daysInMonth, instantOn, localStartOf, weekdayOf, type LocalStart } from '../shared/local-days';
 
 const PATTERNS = ['daily', 'weekly', 'absoluteMonthly', 'absoluteYearly', 'relativeMonthly', 'relativeYearly'] as const;

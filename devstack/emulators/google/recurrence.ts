@@ -11,7 +11,7 @@
  * occurrence. A rule with anything else (BYSETPOS, BYWEEKNO, EXRULE, …) is not expanded: its
  * instance ids are taken on trust (`undefined`).
  */
-import { instantOfWallTime } from '../../lib/time-zones';
+import { instantOfWallTime } from '../../../lib/time-zones';
 import { dayNumber, daysInMonth, instantOn, localStartOf, weekdayOf, type LocalStart } from '../shared/local-days';
 import { timeMs, type EventDateTime, type EventRecord } from './event-model';
 

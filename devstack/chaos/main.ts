@@ -1,5 +1,5 @@
 /**
- * `npm run chaos`: one chaos run (chaos/run.ts). CHAOS_PROFILE picks its size (`full` by default,
+ * `npm run chaos`: one chaos run (run.ts). CHAOS_PROFILE picks its size (`full` by default,
  * `quick` for a few minutes), CHAOS_SEED replays a run. Set DATABASE_URL to a PostgreSQL server to
  * include the database outage. The summary is printed and written to .data/chaos/summary.json; the
  * exit code says whether it passed.

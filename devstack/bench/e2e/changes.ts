@@ -4,10 +4,10 @@
  * the API like the provider would; one probe loop then looks for all pending meetings in the
  * database with one indexed query every few milliseconds.
  */
-import { parseDuration } from '../../config';
-import type { ProviderName } from '../../model/calendar-event';
+import { parseDuration } from '../../../config';
+import type { ProviderName } from '../../../model/calendar-event';
 import type { BenchUser } from './population';
-import type { Stack } from '../../devstack/service-stack';
+import type { Stack } from '../../service-stack';
 
 const POLL_EVERY_MS = 5;
 const CHANGE_TIMEOUT_MS = 30_000;

@@ -7,8 +7,8 @@
  */
 import path from 'node:path';
 import type { Config } from '../config';
-import { startGoogleEmulator, type GoogleEmulator } from '../emulators/google';
-import { startMicrosoftEmulator, type MicrosoftEmulator } from '../emulators/microsoft';
+import { startGoogleEmulator, type GoogleEmulator } from './emulators/google';
+import { startMicrosoftEmulator, type MicrosoftEmulator } from './emulators/microsoft';
 import type { GoogleSettings, MicrosoftSettings } from '../providers/create-registry';
 
 /** The emulators accept any client; these name the service in their consent pages. */

@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { findWindows } from 'windows-iana';
-import { wallTimeOf } from '../lib/time-zones';
-import type { ProviderName } from '../model/calendar-event';
+import { wallTimeOf } from '../../lib/time-zones';
+import type { ProviderName } from '../../model/calendar-event';
 import type { GoogleEmulator } from './google';
 import type { MicrosoftEmulator } from './microsoft';
 import type { Invitation } from './microsoft/control';

@@ -4,21 +4,21 @@
  * emulators' own request rates (so that sync numbers measure the service, not the emulator).
  */
 import { randomUUID } from 'node:crypto';
-import { createDatabase, type Database } from '../db/client';
-import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from '../devstack/embedded-postgres';
-import { migrate } from '../db/migrate';
+import { createDatabase, type Database } from '../../db/client';
+import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from '../embedded-postgres';
+import { migrate } from '../../db/migrate';
 import { startGoogleEmulator } from '../emulators/google';
 import { startMicrosoftEmulator } from '../emulators/microsoft';
-import { openProviderSession } from '../activities/provider-session';
-import { sealCredentials } from '../db/credentials';
-import { runIncrementalSync } from '../activities/sync/run-sync';
-import { createAccount } from '../crm/accounts';
-import { generateKey, SecretBox } from '../lib/crypto';
-import { createLogger } from '../lib/logger';
-import { createProviderRegistry } from '../providers/create-registry';
-import type { CalendarEvent, ProviderName } from '../model/calendar-event';
-import { googleEmulatorSettings, microsoftEmulatorSettings } from '../devstack/emulators';
-import { decideEventChange } from '../sync-rules';
+import { openProviderSession } from '../../activities/provider-session';
+import { sealCredentials } from '../../db/credentials';
+import { runIncrementalSync } from '../../activities/sync/run-sync';
+import { createAccount } from '../../crm/accounts';
+import { generateKey, SecretBox } from '../../lib/crypto';
+import { createLogger } from '../../lib/logger';
+import { createProviderRegistry } from '../../providers/create-registry';
+import type { CalendarEvent, ProviderName } from '../../model/calendar-event';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../start-emulators';
+import { decideEventChange } from '../../sync-rules';
 import { googleEmulatorRate, microsoftEmulatorRate } from './emulator-throughput';
 
 export interface BenchResult {

@@ -3,7 +3,7 @@
  * out-of-office period it created or changed, each with the state the CRM must end up in. The
  * workload writes it; the invariant checker reads it next to the emulators and the database.
  */
-import type { ProviderName } from '../model/calendar-event';
+import type { ProviderName } from '../../model/calendar-event';
 
 export type Response = 'ACCEPTED' | 'DECLINED' | 'TENTATIVE' | 'NONE';
 

@@ -2,16 +2,16 @@
  * The end-to-end figures, each measured on the running stack: notification → timeline latency, its
  * floor, list calls per burst, a full sync, worker memory, CPU per change and the sustained rate.
  */
-import { createAccount } from '../../crm/accounts';
-import { createProviderRegistry } from '../../providers/create-registry';
-import type { ProviderName } from '../../model/calendar-event';
-import type { CalendarProvider } from '../../providers/types';
-import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../devstack/emulators';
+import { createAccount } from '../../../crm/accounts';
+import { createProviderRegistry } from '../../../providers/create-registry';
+import type { ProviderName } from '../../../model/calendar-event';
+import type { CalendarProvider } from '../../../providers/types';
+import { googleEmulatorSettings, microsoftEmulatorSettings } from '../../start-emulators';
 import { eventBody, USER_REST_MS, type ChangeProbe } from './changes';
 import type { BenchUser, Population } from './population';
-import { cpuBetween, postgresProcesses, rssKb, sampleCpu, type CpuSample } from '../../devstack/processes';
-import { assertRunning, type Stack } from '../../devstack/service-stack';
-import { inParallel } from '../../lib/in-parallel';
+import { cpuBetween, postgresProcesses, rssKb, sampleCpu, type CpuSample } from '../../processes';
+import { assertRunning, type Stack } from '../../service-stack';
+import { inParallel } from '../../../lib/in-parallel';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const DAY = 86_400_000;

@@ -6,10 +6,10 @@
  * most once, and every round ends converged. So whether the CRM had seen an event before it turned
  * private, or before the CRM edited it, never depends on timing.
  */
-import type { Database } from '../db/client';
-import type { ApiClient } from '../devstack/api-client';
+import type { Database } from '../../db/client';
+import type { ApiClient } from '../api-client';
 import { calendarActions, inDays, type CalendarActions, type CalendarEventView, type Emulators } from '../emulators/calendar-actions';
-import type { ProviderName } from '../model/calendar-event';
+import type { ProviderName } from '../../model/calendar-event';
 import { copyState, type ChaosModel, type ChaosUser, type CrmMeeting, type Entity, type MeetingState, type Response, type SeriesEvent, type SingleEvent } from './model';
 import type { Random } from './random';
 

@@ -3,7 +3,7 @@
  * 400s Google answers. Patch semantics: top-level fields replace, `start`/`end`/`extendedProperties`
  * merge key by key, `null` clears; read-only fields (id, created, updated, organizer, …) are ignored.
  */
-import { instantOfWallTime, isIanaZone } from '../../lib/time-zones';
+import { instantOfWallTime, isIanaZone } from '../../../lib/time-zones';
 import { badRequest } from './errors';
 import type { Attendee, EventDateTime, EventRecord, Person } from './event-model';
 import { timeMs } from './event-model';

@@ -4,7 +4,7 @@
  * every attendee who has a mailbox here; Outlook mails the guests itself (recorded in the outbox)
  * when a change comes through Graph.
  */
-import { ianaZoneOf, wallTimeOf } from '../../lib/time-zones';
+import { ianaZoneOf, wallTimeOf } from '../../../lib/time-zones';
 import { applyBody, parseGraphTime, sameAddress, type Attendee, type GraphResponse, type OccurrenceOverride, type StoredEvent } from './event-model';
 import { occurrenceId, occurrences, type Mailbox, type MailboxStore } from './mailboxes';
 

@@ -3,7 +3,7 @@
  * connects users through OAuth, measures every figure of issue 9 against its target, and stops
  * everything again. A figure that cannot be measured is reported n/a with the reason; the rest go on.
  */
-import type { ProviderName } from '../../model/calendar-event';
+import type { ProviderName } from '../../../model/calendar-event';
 import { notMeasured, type Figure } from '../report';
 import { ChangeProbe } from './changes';
 import {
@@ -18,7 +18,7 @@ import {
   type LatencyRun,
 } from './measurements';
 import { Population, type BenchUser } from './population';
-import { startStack, type DatabaseInfo, type Stack } from '../../devstack/service-stack';
+import { startStack, type DatabaseInfo, type Stack } from '../../service-stack';
 
 export interface EndToEndSettings {
   provider: ProviderName;

@@ -7,13 +7,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createAccount } from '../crm/accounts';
-import { ApiClient, connectCalendar } from '../devstack/api-client';
-import { loadAverage, machine, type Machine } from '../devstack/processes';
-import { startStack, type Stack } from '../devstack/service-stack';
+import { createAccount } from '../../crm/accounts';
+import { ApiClient, connectCalendar } from '../api-client';
+import { loadAverage, machine, type Machine } from '../processes';
+import { startStack, type Stack } from '../service-stack';
 import { calendarActions } from '../emulators/calendar-actions';
-import { inParallel } from '../lib/in-parallel';
-import type { ProviderName } from '../model/calendar-event';
+import { inParallel } from '../../lib/in-parallel';
+import type { ProviderName } from '../../model/calendar-event';
 import { DELIVERY, PROCESS_FAULTS, planFaults, type FaultKind, type OtherFault, type RoundFaults } from './faults';
 import { checkInvariants, describeFindings, type FindingKind, type InvariantReport } from './invariants';
 import { ChaosModel, type ChaosAccount, type ChaosUser } from './model';
@@ -21,7 +21,7 @@ import type { ChaosProfile } from './profiles';
 import { Random } from './random';
 import { Workload } from './workload';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '../..');
 export const CHAOS_DIR = path.join(ROOT, '.data/chaos');
 
 /** The service's settings for the run: a short fallback poll so that dropped notifications heal within a round. */
