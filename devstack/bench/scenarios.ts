@@ -20,7 +20,6 @@ import type { CalendarEvent, ProviderName } from '../../model/calendar-event';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../start-emulators';
 import { decideEventChange } from '../../sync-rules';
 import { googleEmulatorRate, microsoftEmulatorRate } from './emulator-throughput';
-import { createFreshDatabase } from '../fresh-database';
 
 export interface BenchResult {
   name: string;
@@ -71,19 +70,9 @@ function benchRules(): BenchResult {
 
 async function openBenchDatabase(): Promise<{ db: Database; stop: () => Promise<void> }> {
   if (process.env.DATABASE_URL) {
-    const fresh = await createFreshDatabase(process.env.DATABASE_URL, 'crm_bench_micro');
-    await migrate(fresh.url).catch(async (error) => {
-      await fresh.drop();
-      throw error;
-    });
-    const db = createDatabase({ url: fresh.url });
-    return {
-      db,
-      async stop() {
-        await db.$disconnect();
-        await fresh.drop();
-      },
-    };
+    await migrate(process.env.DATABASE_URL);
+    const db = createDatabase({ url: process.env.DATABASE_URL });
+    return { db, stop: () => db.$disconnect() };
   }
   const embedded = await startEmbeddedPostgres({ dataDir: 'memory', port: 0 });
   await migrate(embedded.url);
