@@ -18,6 +18,7 @@ import { startGoogleEmulator, type GoogleEmulator } from './emulators/google';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from './emulators/microsoft';
 import { generateKey } from '../lib/crypto';
 import { buildWorkflowBundle } from '../service/workflow-bundle';
+import { WORKER_MALLOC_ENV } from '../service/create-worker';
 import { startSharedEmbeddedPostgres } from './shared-embedded-postgres';
 import { childrenMatching, processTree } from './processes';
 import { TcpProxy } from './tcp-proxy';
@@ -273,7 +274,9 @@ export async function startStack(log: (line: string) => void, options: StackOpti
     };
     const api = spawnService('api', 'service/api-process.ts', env, logDir);
     cleanup.add(() => stopService(api), api.pid);
-    let worker = spawnService('worker', 'service/worker-process.ts', env, logDir);
+    // The worker runs with the malloc settings it is deployed with (`npm run worker`); the caller's env may override them.
+    const workerEnv = { ...WORKER_MALLOC_ENV, ...env };
+    let worker = spawnService('worker', 'service/worker-process.ts', workerEnv, logDir);
     // Through `worker`: a restarted worker is the one stopped.
     cleanup.add(() => stopService(worker), worker.pid);
 
@@ -303,7 +306,7 @@ export async function startStack(log: (line: string) => void, options: StackOpti
         } else {
           await stopService(worker);
         }
-        worker = spawnService('worker', 'service/worker-process.ts', env, logDir);
+        worker = spawnService('worker', 'service/worker-process.ts', workerEnv, logDir);
         cleanup.add(async () => undefined, worker.pid);
         await waitForPoller(temporal!.address, taskQueue, () => worker);
       },

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from './create-worker';
+import { PRELOAD_MODULES, WORKFLOWS_PATH } from './create-worker';
 
 export const BUILT_BUNDLE_PATH = path.resolve(__dirname, '../dist/workflow-bundle.js');
 
@@ -15,7 +15,7 @@ const quiet = { trace() {}, debug() {}, info() {}, warn: console.warn, error: co
 
 /** Bundles the workflows into `outputPath`. */
 export async function buildWorkflowBundle(outputPath: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, preloadModules: PRELOAD_MODULES, logger: quiet });
   fs.mkdirSync(path.dirname(outputPath), { recursive: true });
   fs.writeFileSync(outputPath, code);
 }
