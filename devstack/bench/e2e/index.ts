@@ -204,7 +204,7 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
         status: status(perConnection <= RSS_PER_CONNECTION_LIMIT_KB),
         // Seen here: an idle worker's RSS fell 516 → 407 MB in steps over two idle minutes, and a full GC
         // of its main thread freed only a few MB; so this difference moves by tens of MB between runs.
-        note: 'VmRSS 3 s after the last connect; it still holds memory the worker has not given back, so compare several runs',
+        note: 'VmRSS once the worker has been idle for 3 s after the last connect; it still holds memory the worker has not given back, so compare several runs',
       });
     } else {
       figures.push(notMeasured(perConnectionName, `≤ ${RSS_PER_CONNECTION_LIMIT_KB} KB`, 'needs the worker RSS at both sizes'));

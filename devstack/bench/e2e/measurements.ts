@@ -186,8 +186,22 @@ export async function measureFullSync(stack: Stack, population: Population, user
 }
 
 /** The worker's VmRSS once it has been left alone: the median of a few samples, in KB. */
+/** The worker is idle once a whole second passes with less than this much CPU (ms) spent. */
+const QUIET_CPU_MS_PER_SECOND = 30;
+const QUIET_WAIT_LIMIT_MS = 60_000;
+
+/**
+ * The worker's RSS once it is idle: connecting leaves initial syncs, channel opening and
+ * continue-as-new running for a while after the last OAuth callback, and their buffers in the
+ * RSS. Waits for three quiet seconds in a row (at most a minute), then takes the median of five.
+ */
 export async function idleWorkerRss(stack: Stack): Promise<number> {
-  await sleep(3000);
+  const deadline = Date.now() + QUIET_WAIT_LIMIT_MS;
+  for (let quiet = 0; quiet < 3 && Date.now() < deadline; ) {
+    const before = sampleCpu([stack.worker.pid]);
+    await sleep(1000);
+    quiet = cpuBetween(before, sampleCpu([stack.worker.pid])) < QUIET_CPU_MS_PER_SECOND ? quiet + 1 : 0;
+  }
   const samples: number[] = [];
   for (let i = 0; i < 5; i++) {
     const kb = rssKb(stack.worker.pid);
