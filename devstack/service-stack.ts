@@ -19,12 +19,15 @@ import { startMicrosoftEmulator, type MicrosoftEmulator } from './emulators/micr
 import { generateKey } from '../lib/crypto';
 import { buildWorkflowBundle } from '../service/workflow-bundle';
 import { WORKER_MALLOC_ENV } from '../service/create-worker';
+import { createFreshDatabase } from './fresh-database';
 import { startSharedEmbeddedPostgres } from './shared-embedded-postgres';
 import { childrenMatching, processTree } from './processes';
 import { TcpProxy } from './tcp-proxy';
 
 const ROOT = path.resolve(__dirname, '..');
 export const BENCH_DIR = path.join(ROOT, '.data/bench');
+/** With DATABASE_URL, each stack runs on a new database on that server, dropped when it stops. */
+const FRESH_DATABASE_PREFIX = 'crm_stack';
 /** The emulators' fixed client (devstack/start-emulators.ts): the service must present the same one. */
 const EMULATOR_CLIENT = { id: 'crm-calendar-sync', secret: 'emulator-secret' };
 const TASK_QUEUE_TYPE_WORKFLOW = 1;
@@ -197,7 +200,7 @@ export async function startStack(log: (line: string) => void, options: StackOpti
     const [temporalStart, databaseStart, bundleBuild] = await Promise.allSettled([
       startTemporalDevServer({ port: 0, uiPort: false, dbFile: temporalDbFile, log }),
       process.env.DATABASE_URL
-        ? Promise.resolve({ info: describeDatabase(process.env.DATABASE_URL, 'server'), stop: async () => undefined })
+        ? createFreshDatabase(process.env.DATABASE_URL, FRESH_DATABASE_PREFIX).then((fresh) => ({ info: describeDatabase(fresh.url, 'server'), stop: fresh.drop }))
         : startSharedEmbeddedPostgres().then((embedded) => ({ info: describeDatabase(embedded.url, 'embedded'), stop: embedded.stop })),
       buildWorkflowBundle(bundlePath),
     ]);

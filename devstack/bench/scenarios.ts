@@ -20,6 +20,7 @@ import type { CalendarEvent, ProviderName } from '../../model/calendar-event';
 import { googleEmulatorSettings, microsoftEmulatorSettings } from '../start-emulators';
 import { decideEventChange } from '../../sync-rules';
 import { googleEmulatorRate, microsoftEmulatorRate } from './emulator-throughput';
+import { createFreshDatabase } from '../fresh-database';
 
 export interface BenchResult {
   name: string;
@@ -70,9 +71,19 @@ function benchRules(): BenchResult {
 
 async function openBenchDatabase(): Promise<{ db: Database; stop: () => Promise<void> }> {
   if (process.env.DATABASE_URL) {
-    await migrate(process.env.DATABASE_URL);
-    const db = createDatabase({ url: process.env.DATABASE_URL });
-    return { db, stop: () => db.$disconnect() };
+    const fresh = await createFreshDatabase(process.env.DATABASE_URL, 'crm_bench_micro');
+    await migrate(fresh.url).catch(async (error) => {
+      await fresh.drop();
+      throw error;
+    });
+    const db = createDatabase({ url: fresh.url });
+    return {
+      db,
+      async stop() {
+        await db.$disconnect();
+        await fresh.drop();
+      },
+    };
   }
   const embedded = await startEmbeddedPostgres({ dataDir: 'memory', port: 0 });
   await migrate(embedded.url);
