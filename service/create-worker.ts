@@ -13,9 +13,9 @@ export interface WorkerOptions {
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   /**
-   * Workflows kept in memory between tasks. The SDK's default is derived from the machine's memory
-   * (2,310 here), which keeps every idle connection cached at ~130 KB each; an evicted connection
-   * replays its (short, continued-as-new) history when it next wakes.
+   * Workflows kept in memory between tasks (TEMPORAL_MAX_CACHED_WORKFLOWS), ~130 KB of RSS each; an
+   * evicted connection replays its (short, continued-as-new) history when it next wakes, which costs
+   * more CPU than the whole change otherwise does.
    */
   maxCachedWorkflows: number;
 }
