@@ -7,7 +7,7 @@
  */
 import type { Database } from '../../db/client';
 import { calendarActions, type CalendarEventView, type Emulators } from '../emulators/calendar-actions';
-import type { AwayPeriod, ChaosModel, ChaosUser, CrmMeeting, MeetingState, SeriesEvent, SingleEvent } from './model';
+import { awayTitle, type AwayPeriod, type ChaosModel, type ChaosUser, type CrmMeeting, type MeetingState, type SeriesEvent, type SingleEvent } from './model';
 
 export type FindingKind = 'lost' | 'duplicated' | 'wrong';
 
@@ -195,9 +195,12 @@ export async function checkInvariants(db: Database, model: ChaosModel, emulators
       report('wrong', period.ref, `period ${iso(live[0]!.startAt)}–${iso(live[0]!.endAt)}, expected ${period.start}–${period.end}`);
     }
     if (period.origin === 'crm') {
-      const events = (await calendarOf(period.user)).filter((e) => e.outOfOffice && !e.cancelled && e.start === period.start);
+      const events = (await calendarOf(period.user)).filter((e) => e.outOfOffice && !e.cancelled && e.title === awayTitle(period.ref));
       if (period.removed && events.length) report('wrong', period.ref, 'the removed period is still out of office in the calendar');
-      if (!period.removed && events.length !== 1) report(events.length ? 'duplicated' : 'lost', period.ref, `${events.length} out-of-office events in the calendar, expected 1`);
+      else if (!period.removed && events.length !== 1) report(events.length ? 'duplicated' : 'lost', period.ref, `${events.length} out-of-office events in the calendar, expected 1`);
+      else if (!period.removed && (events[0]!.start !== period.start || events[0]!.end !== period.end)) {
+        report('wrong', period.ref, `calendar event ${events[0]!.start}–${events[0]!.end}, expected ${period.start}–${period.end}`);
+      }
     }
   };
 

@@ -89,6 +89,13 @@ export interface AwayPeriod extends Tracked {
 
 export type Entity = SingleEvent | SeriesEvent | CrmMeeting | AwayPeriod;
 
+/**
+ * The title of an out-of-office period, in the calendar and in the CRM: the checker finds a CRM-made
+ * period's calendar event by it, since two periods may share a start (a calendar-made one and a
+ * CRM-made one in the same slot).
+ */
+export const awayTitle = (ref: string) => `${ref} away`;
+
 export class ChaosModel {
   readonly accounts: ChaosAccount[] = [];
   readonly users: ChaosUser[] = [];

@@ -10,7 +10,7 @@ import type { Database } from '../../db/client';
 import type { ApiClient } from '../api-client';
 import { calendarActions, inDays, type CalendarActions, type CalendarEventView, type Emulators } from '../emulators/calendar-actions';
 import type { ProviderName } from '../../model/calendar-event';
-import { copyState, type ChaosModel, type ChaosUser, type CrmMeeting, type Entity, type MeetingState, type Response, type SeriesEvent, type SingleEvent } from './model';
+import { awayTitle, copyState, type ChaosModel, type ChaosUser, type CrmMeeting, type Entity, type MeetingState, type Response, type SeriesEvent, type SingleEvent } from './model';
 import type { Random } from './random';
 
 /** What the faults of a round rule out. */
@@ -337,7 +337,7 @@ export class Workload {
         const ref = this.model.nextRef('away');
         const { start } = this.slot();
         const end = new Date(Date.parse(start) + 4 * 3_600_000).toISOString();
-        const id = await calendar.createEvent(user.email, { title: `${ref} away`, start, end, outOfOffice: true });
+        const id = await calendar.createEvent(user.email, { title: awayTitle(ref), start, end, outOfOffice: true });
         this.touch(this.model.add({ kind: 'away', ref, user, origin: 'calendar', id, start, end, removed: false, history: [] }), kind);
         return true;
       }
@@ -400,7 +400,7 @@ export class Workload {
         const end = new Date(Date.parse(start) + 8 * 3_600_000).toISOString();
         const period = this.model.add({ kind: 'away', ref, user, origin: 'crm', id: '', start, end, removed: false, history: [] });
         this.touch(period, kind);
-        this.send(this.crm(user, 202, 'POST', `/v1/users/${user.id}/out-of-office`, { startAt: start, endAt: end, title: `${ref} away` }).then((created) => (period.id = created.id)));
+        this.send(this.crm(user, 202, 'POST', `/v1/users/${user.id}/out-of-office`, { startAt: start, endAt: end, title: awayTitle(ref) }).then((created) => (period.id = created.id)));
         return true;
       }
       case 'crm.away_removed': {
