@@ -69,6 +69,9 @@ const envSchema = z.object({
   // Every connection of a worker cached up to 2,000 (~260 MB at ~130 KB each): a change round robin
   // over more connections than the cache holds misses it every time and replays (README "Benchmarks").
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(2000),
+  // Stack traces in workflow code cost ~40 KB per cached workflow (V8 keeps each pending promise's
+  // creation stack): off by default, on for the Web UI's "Stack Trace" tab while debugging.
+  TEMPORAL_WORKFLOW_STACK_TRACES: bool(false),
   TEMPORAL_DEV_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
 
@@ -179,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       cliPath: e.TEMPORAL_CLI_PATH,
       workflowBundlePath: e.TEMPORAL_WORKFLOW_BUNDLE,
       maxCachedWorkflows: e.TEMPORAL_MAX_CACHED_WORKFLOWS,
+      workflowStackTraces: e.TEMPORAL_WORKFLOW_STACK_TRACES,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
     },

@@ -17,7 +17,7 @@ import { emulatorStateDir, googleEmulatorSettings, microsoftEmulatorSettings, st
 import { configuredProviders } from '../service/providers';
 import { startApi, startWorker } from '../service/start-service';
 import { openTemporal } from './temporal-cluster';
-import { installTemporalLogging } from '../service/create-worker';
+import { installTemporalRuntime } from '../service/create-worker';
 import { runProcess, type ProcessLifecycle } from '../service/process-lifecycle';
 
 const USAGE = 'usage: npm start [-- --fresh]   (--fresh: start over, see README "Quick start")';
@@ -31,7 +31,7 @@ function main(): void {
   }
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  installTemporalLogging(config.logLevel);
+  installTemporalRuntime(config.logLevel, { workflowStackTraces: config.temporal.workflowStackTraces });
   const say = (line: string) => process.stdout.write(`${line}\n`);
   fs.mkdirSync(config.dataDir, { recursive: true });
   runProcess((lifecycle) => start({ config, logger, say, fresh: options.includes('--fresh') }, lifecycle), {

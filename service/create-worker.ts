@@ -4,6 +4,7 @@
  */
 import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
+import v8 from 'node:v8';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -24,11 +25,13 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 /**
  * Evaluated once per worker thread and shared (deep-frozen) by every cached workflow instead of once
- * per workflow in the reusable V8 context: `@temporalio/workflow`'s index and the five modules only it
- * loads, ~13 KB of heap per cached workflow. Safe because they hold no state of their own: each call
- * finds its workflow through the SDK's current activator. Only such stateless modules belong here.
+ * per workflow in the reusable V8 context: `@temporalio/workflow` with the modules only it loads, and
+ * this project's workflows with everything they import (~13 KB and ~25 KB of heap per cached
+ * workflow). Safe because they hold no state of their own: the SDK's functions find their workflow
+ * through its current activator, and ours keep their state in the workflow function's scope
+ * (test/unit/workflow-module-scope.test.ts fails on module-level state).
  */
-export const PRELOAD_MODULES = ['@temporalio/workflow'];
+export const PRELOAD_MODULES = ['@temporalio/workflow', WORKFLOWS_PATH];
 
 /**
  * glibc's malloc settings for the worker process, read as it starts, so set by whoever starts it
@@ -53,12 +56,16 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
 }
 
 /**
- * Routes the Temporal SDK's own logs (worker state, bundling) through LOG_LEVEL, and with
- * `sdkMetricsAddress` has the SDK's core serve its worker metrics (task slots, poll and schedule
- * latencies, sticky cache) there in Prometheus' format, for the worker's /metrics to include. Once
- * per process, before the first worker or connection.
+ * The process-wide Temporal set-up, once per process before the first worker or connection:
+ * - the SDK's own logs (worker state, bundling) through LOG_LEVEL;
+ * - with `sdkMetricsAddress`, the SDK's core serves its worker metrics (task slots, poll and schedule
+ *   latencies, sticky cache) there in Prometheus' format, for the worker's /metrics to include;
+ * - with `workflowStackTraces: false`, no stack traces in workflow code (TEMPORAL_WORKFLOW_STACK_TRACES).
  */
-export function installTemporalLogging(level: 'debug' | 'info' | 'warn' | 'error' | 'silent', options: { sdkMetricsAddress?: string } = {}): void {
+export function installTemporalRuntime(
+  level: 'debug' | 'info' | 'warn' | 'error' | 'silent',
+  options: { sdkMetricsAddress?: string; workflowStackTraces?: boolean } = {},
+): void {
   // The SDK's INFO is worker life-cycle and bundling chatter: shown only when debugging.
   const sdkLevel: LogLevel = level === 'debug' ? 'INFO' : level === 'info' || level === 'warn' ? 'WARN' : 'ERROR';
   Runtime.install({
@@ -67,4 +74,16 @@ export function installTemporalLogging(level: 'debug' | 'info' | 'warn' | 'error
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.sdkMetricsAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } }
       : {}),
   });
+  if (options.workflowStackTraces === false) withoutWorkflowStackTraces();
+}
+
+/**
+ * V8 records a stack trace for every Error, and the SDK makes one per pending promise (a timer, an
+ * activity, a condition) to answer the stack-trace query: ~40 KB of heap per idle cached workflow.
+ * Workflow code cannot lower `Error.stackTraceLimit` (the SDK freezes its globals), but V8 reads the
+ * flag whenever it creates a context: set here, it holds for the workflow threads the worker starts
+ * later, while this thread (activities, API) keeps the limit it started with.
+ */
+function withoutWorkflowStackTraces(): void {
+  v8.setFlagsFromString('--stack-trace-limit=0');
 }

@@ -10,7 +10,7 @@ import { createMetrics } from '../lib/metrics';
 import { loadSecretBox } from './secrets';
 import { startWorker } from './start-service';
 import { targetFromConfig } from './temporal-connection';
-import { installTemporalLogging, WORKER_MALLOC_ENV } from './create-worker';
+import { installTemporalRuntime, WORKER_MALLOC_ENV } from './create-worker';
 import { workflowBundleToLoad } from './workflow-bundle';
 import { freePort } from '../lib/free-port';
 import { serveMetrics } from './metrics-server';
@@ -22,7 +22,7 @@ runProcess(async (lifecycle) => {
   const { databaseUrl, temporalAddress } = requireProductionServices(config);
   const logger = createLogger(config.logLevel, { process: 'worker' });
   const sdkMetricsAddress = config.workerMetricsPort === 0 ? undefined : `127.0.0.1:${await freePort()}`;
-  installTemporalLogging(config.logLevel, { sdkMetricsAddress });
+  installTemporalRuntime(config.logLevel, { sdkMetricsAddress, workflowStackTraces: config.temporal.workflowStackTraces });
   const db = createDatabase({ url: databaseUrl });
   lifecycle.onStop(() => db.$disconnect());
   const metrics = createMetrics();

@@ -5,8 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { relativeImports, ROOT } from '../support/source-files';
 
-const ROOT = path.resolve(__dirname, '../..');
 const SKIPPED = new Set(['node_modules', 'generated', 'dist', 'coverage', 'test']);
 
 /** Every .ts file under the root's folders (tests excluded), as a path relative to the root. */
@@ -20,15 +20,7 @@ function sourceFiles(dir = ROOT): string[] {
 }
 
 /** The top-level folders a file's relative imports (static, dynamic, type-only) reach. */
-function importedFolders(file: string): Set<string> {
-  const text = fs.readFileSync(path.join(ROOT, file), 'utf8');
-  const folders = new Set<string>();
-  for (const match of text.matchAll(/(?:from|import\(|require\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
-    const target = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), match[1]!));
-    folders.add(target.split(path.sep)[0]!);
-  }
-  return folders;
-}
+const importedFolders = (file: string) => new Set(relativeImports(file).map((target) => target.split(path.sep)[0]!));
 
 const files = sourceFiles();
 const topFolder = (file: string) => file.split(path.sep)[0]!;
