@@ -75,6 +75,8 @@ export interface Stack {
   microsoft: MicrosoftEmulator;
   apiUrl: string;
   api: ServiceProcess;
+  /** The worker's /metrics (ours and the SDK core's), the same address after `restartWorker()`. */
+  workerMetricsUrl: string;
   /** The running worker: a new process after `restartWorker()`. */
   readonly worker: ServiceProcess;
   /** Kills the worker (SIGKILL: no goodbye) or stops it (SIGTERM), then starts a new one and waits until it polls. */
@@ -248,6 +250,7 @@ export async function startStack(log: (line: string) => void, options: StackOpti
 
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const workerMetricsPort = await freePort();
     const taskQueue = `bench-${randomUUID()}`;
     const env = {
       NODE_ENV: 'production',
@@ -258,7 +261,7 @@ export async function startStack(log: (line: string) => void, options: StackOpti
       TEMPORAL_TASK_QUEUE: taskQueue,
       TEMPORAL_WORKFLOW_BUNDLE: bundlePath,
       ENCRYPTION_KEY: generateKey(),
-      WORKER_METRICS_PORT: '0',
+      WORKER_METRICS_PORT: String(workerMetricsPort),
       HOST: '127.0.0.1',
       PORT: String(apiPort),
       PUBLIC_BASE_URL: apiUrl,
@@ -298,6 +301,7 @@ export async function startStack(log: (line: string) => void, options: StackOpti
       microsoft,
       apiUrl,
       api,
+      workerMetricsUrl: `http://127.0.0.1:${workerMetricsPort}/metrics`,
       get worker() {
         return worker;
       },

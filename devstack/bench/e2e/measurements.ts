@@ -185,31 +185,46 @@ export async function measureFullSync(stack: Stack, population: Population, user
   }
 }
 
-/** The worker's VmRSS once it has been left alone: the median of a few samples, in KB. */
 /** The worker is idle once a whole second passes with less than this much CPU (ms) spent. */
 const QUIET_CPU_MS_PER_SECOND = 30;
 const QUIET_WAIT_LIMIT_MS = 60_000;
+/** RSS has settled once it has not fallen by more than RSS_SETTLED_KB for RSS_SETTLE_MS. */
+const RSS_SETTLE_MS = 45_000;
+const RSS_SETTLED_KB = 1024;
+const RSS_SETTLE_LIMIT_MS = 180_000;
+const RSS_SAMPLE_MS = 2000;
 
 /**
- * The worker's RSS once it is idle: connecting leaves initial syncs, channel opening and
- * continue-as-new running for a while after the last OAuth callback, and their buffers in the
- * RSS. Waits for three quiet seconds in a row (at most a minute), then takes the median of five.
+ * The worker's RSS once it is idle and has given back what it will: connecting leaves initial syncs,
+ * channel opening and continue-as-new running for a while after the last OAuth callback, and V8 may
+ * then shrink the heaps it grew for them, in steps over the next ~40 s (seen here: 366 → 289 MB with
+ * no connection, 464 → 392 MB at 1,000), or not at all (484 MB flat for a minute at 1,000 in
+ * another run). Read any earlier and the figure is mostly that transient. Waits for three quiet
+ * seconds in a row (at most a minute), then until the RSS has not fallen for 45 s (at most 3
+ * minutes), and takes the median of the last samples, in KB.
  */
-export async function idleWorkerRss(stack: Stack): Promise<number> {
-  const deadline = Date.now() + QUIET_WAIT_LIMIT_MS;
-  for (let quiet = 0; quiet < 3 && Date.now() < deadline; ) {
+export async function idleWorkerRss(stack: Stack): Promise<{ kb: number; firstKb: number; waitedSeconds: number }> {
+  const quietDeadline = Date.now() + QUIET_WAIT_LIMIT_MS;
+  for (let quiet = 0; quiet < 3 && Date.now() < quietDeadline; ) {
     const before = sampleCpu([stack.worker.pid]);
     await sleep(1000);
     quiet = cpuBetween(before, sampleCpu([stack.worker.pid])) < QUIET_CPU_MS_PER_SECOND ? quiet + 1 : 0;
   }
   const samples: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  const settleStarted = Date.now();
+  const settleDeadline = Date.now() + RSS_SETTLE_LIMIT_MS;
+  let lowest = Infinity;
+  let lowestSince = Date.now();
+  while (Date.now() - lowestSince < RSS_SETTLE_MS && Date.now() < settleDeadline) {
     const kb = rssKb(stack.worker.pid);
     if (kb === undefined) throw new Error('the worker is gone');
     samples.push(kb);
-    await sleep(400);
+    if (kb < lowest - RSS_SETTLED_KB) lowestSince = Date.now();
+    lowest = Math.min(lowest, kb);
+    await sleep(RSS_SAMPLE_MS);
   }
-  return samples.sort((a, b) => a - b)[2]!;
+  const settled = samples.slice(-5).sort((a, b) => a - b);
+  return { kb: settled[Math.floor(settled.length / 2)]!, firstKb: samples[0]!, waitedSeconds: Math.round((Date.now() - settleStarted) / 1000) };
 }
 
 type ProcessGroup = 'worker' | 'api' | 'temporal' | 'postgres' | 'bench' | 'probe';
@@ -226,7 +241,25 @@ export interface CpuPerChange {
   idleMsPerSecond: Record<ProcessGroup, number | undefined>;
   postgresNote: string;
   lost: number;
+  /** Workflow tasks that found their workflow evicted and replayed it (the SDK core's sticky cache misses); undefined: unreadable. */
+  replays: number | undefined;
 }
+
+/**
+ * A counter's value summed over its labels from the worker's /metrics (0 before its first count: the
+ * SDK core lists a counter only once it has counted), or undefined when /metrics cannot be read.
+ */
+async function workerCounter(stack: Stack, name: string): Promise<number | undefined> {
+  try {
+    const response = await fetch(stack.workerMetricsUrl);
+    if (!response.ok) return undefined;
+    const text = await response.text();
+    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
+  } catch {
+    return undefined;
+  }
+}
+const STICKY_CACHE_MISSES = 'temporal_sticky_cache_miss_total';
 
 /**
  * CPU of each process over `count` sequential one-event changes (each on another user, each waited
@@ -261,6 +294,7 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
 
   await sleep(USER_REST_MS);
   const idleBefore = await idleWindow();
+  const missesBefore = await workerCounter(stack, STICKY_CACHE_MISSES);
   const busyStart = sample();
   const busyStarted = performance.now();
   let lost = 0;
@@ -271,6 +305,8 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   await sleep(500); // the sync's own tail: cursor, workflow task
   const busySeconds = (performance.now() - busyStarted) / 1000;
   const busy = spent(busyStart, sample());
+  const missesAfter = await workerCounter(stack, STICKY_CACHE_MISSES);
+  const replays = missesBefore === undefined || missesAfter === undefined ? undefined : missesAfter - missesBefore;
   const idleAfter = await idleWindow();
   assertRunning(stack);
 
@@ -285,7 +321,7 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
     idleMsPerSecond[name] = idleRate === undefined ? undefined : round(idleRate);
     perChangeMs[name] = busyMs === undefined || idleRate === undefined ? undefined : round((busyMs - idleRate * busySeconds) / count);
   }
-  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost };
+  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost, replays };
 }
 
 export interface RateStep extends Percentiles {
