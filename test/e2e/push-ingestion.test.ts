@@ -115,9 +115,12 @@ describe.each(E2E_PROVIDERS)('push ingestion on %s', (provider) => {
      * (a fixed number of retries was a window a loaded machine could miss).
      */
     let lastTakenAt = Date.now();
+    let refused = 0;
+    const floodStarted = Date.now();
     const deliver = async () => {
       for (let retry = 0; ; retry++) {
         const status = await notify();
+        if (status === 503) refused += 1;
         if (status !== 503) {
           lastTakenAt = Date.now();
           return status;
@@ -136,6 +139,7 @@ describe.each(E2E_PROVIDERS)('push ingestion on %s', (provider) => {
       }
     };
     await Promise.all(Array.from({ length: FLOOD_CONCURRENCY }, sender));
+    const floodSeconds = (Date.now() - floodStarted) / 1000;
     expect(statuses).toEqual(new Map([[provider === 'GOOGLE' ? 200 : 202, FLOOD]]));
 
     await waitFor(meetingTitled(account, contactId, 'Made during the flood'), 'the change made during the flood');
@@ -143,12 +147,14 @@ describe.each(E2E_PROVIDERS)('push ingestion on %s', (provider) => {
     await calendar.createEvent(user.email, { title: 'Made after the flood', start: inDays(3, 9), end: inDays(3, 10), guests: [contactEmail] });
     await waitFor(meetingTitled(account, contactId, 'Made after the flood'), 'the change made after the flood');
 
-    // A signal needs a sync to have started since the previous one (a marker no one cleared counts
-    // again only after 30 s): signals never outnumber syncs by more than the one in flight, plus one
-    // for each claim slower than its timeout (rare on an idle machine; each such claim signals once).
+    // A signal needs a sync to have started since the previous one: signals never outnumber syncs by
+    // more than the one in flight, plus, on a loaded machine, one for each claim slower than its
+    // timeout and each signal slower than its deadline (answered 503, delivered again), and one per
+    // 30 s of flood for a marker no sync cleared in that time (connections/sync-request-marker.ts).
     const syncs = (await syncCount()) - syncsBefore;
     const signalled = (await notifications('signalled')) - signalledBefore;
-    expect(signalled).toBeLessThanOrEqual(syncs + 2 + (slowClaims() - slowClaimsBefore));
+    const loadAllowance = slowClaims() - slowClaimsBefore + refused + Math.floor(floodSeconds / 30);
+    expect(signalled).toBeLessThanOrEqual(syncs + 2 + loadAllowance);
 
     // Every run stays near the continue-as-new threshold: history grows per sync, not per notification.
     const lengths = [(await harness.temporal.workflow.getHandle(workflowId).describe()).historyLength];
