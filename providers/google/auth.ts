@@ -3,7 +3,7 @@
  * `endpoints` option points it at an emulator). Like the calendar client it never retries by
  * itself: a failed refresh surfaces at once as `transient` (Temporal retries) or `authRevoked`.
  */
-import { google } from 'googleapis';
+import { google } from './googleapis';
 import { authRevoked, ProviderError } from '../errors';
 import type { AuthorizationResult, ProviderAuth, StoredCredentials } from '../types';
 import { mapGoogleError } from './errors';

@@ -3,7 +3,7 @@
  * user's primary calendar. gaxios retries are off: Temporal's activity retry policy is the one retry
  * layer (gaxios would retry GETs on 429/5xx ignoring `Retry-After`, multiplying attempts).
  */
-import { google, type calendar_v3 } from 'googleapis';
+import { google, type calendar_v3 } from './googleapis';
 import { ProviderError } from '../errors';
 import type { CalendarEvent, EventTime } from '../../model/calendar-event';
 import type { CalendarProvider, ChangesPage, CreateChannelRequest, CreateEventOptions, EventInput, ListChangesRequest, PushChannel } from '../types';

@@ -1,7 +1,7 @@
 /**
  * Google Calendar event → `CalendarEvent` (pure). The sync rules see only the normalized shape.
  */
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from './googleapis';
 import { seriesSignature } from '../series-signature';
 import { conferenceProviderOfUrl, joinableUrl } from '../conference';
 import type { CalendarEvent, EventConference, EventGuest, EventTime, ResponseStatus } from '../../model/calendar-event';

@@ -3,7 +3,7 @@
  * emulator's contract: `createRequest` read only with `conferenceDataVersion=1`, one conference per
  * request id on an event, removal with `null`, and the adapter's create asking for one idempotently.
  */
-import type { calendar_v3 } from 'googleapis';
+import type { calendar_v3 } from '../../../providers/google/googleapis';
 import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import { mapGoogleEvent } from '../../../providers/google/map-event';
 import type { EventInput } from '../../../providers/types';

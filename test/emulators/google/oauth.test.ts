@@ -2,7 +2,7 @@
  * Google OAuth contract: consent page, code flow, refresh, revocation and expiry, seen through the
  * adapter (`GoogleAuth`, `GoogleCalendar`) and the unmodified googleapis OAuth2 client.
  */
-import { google } from 'googleapis';
+import { google } from '../../../providers/google/googleapis';
 import type { GoogleEmulator } from '../../../devstack/emulators/google';
 import { ProviderError } from '../../../providers/errors';
 import { GOOGLE_SCOPES } from '../../../providers/google';

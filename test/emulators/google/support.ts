@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { google, type calendar_v3 } from 'googleapis';
+import { google, type calendar_v3 } from '../../../providers/google/googleapis';
 import { startGoogleEmulator, type GoogleEmulator, type GoogleEmulatorOptions } from '../../../devstack/emulators/google';
 import { GoogleAuth, GoogleCalendar } from '../../../providers/google';
 import type { StoredCredentials } from '../../../providers/types';
