@@ -18,7 +18,7 @@ import { startGoogleEmulator, type GoogleEmulator } from './emulators/google';
 import { startMicrosoftEmulator, type MicrosoftEmulator } from './emulators/microsoft';
 import { generateKey } from '../lib/crypto';
 import { buildWorkflowBundle } from '../service/workflow-bundle';
-import { WORKER_MALLOC_ENV } from '../service/create-worker';
+import { workerMallocEnv } from '../service/create-worker';
 import { createFreshDatabase } from './fresh-database';
 import { startSharedEmbeddedPostgres } from './shared-embedded-postgres';
 import { childrenMatching, processTree } from './processes';
@@ -280,8 +280,8 @@ export async function startStack(log: (line: string) => void, options: StackOpti
     };
     const api = spawnService('api', 'service/api-process.ts', env, logDir);
     cleanup.add(() => stopService(api), api.pid);
-    // The worker runs with the malloc settings it is deployed with (`npm run worker`); the caller's env may override them.
-    const workerEnv = { ...WORKER_MALLOC_ENV, ...env };
+    // The worker runs with the malloc settings it is deployed with (`npm run worker`); ours or the caller's environment may override them.
+    const workerEnv = { ...workerMallocEnv(process.env), ...env };
     let worker = spawnService('worker', 'service/worker-process.ts', workerEnv, logDir);
     // Through `worker`: a restarted worker is the one stopped.
     cleanup.add(() => stopService(worker), worker.pid);

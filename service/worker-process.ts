@@ -10,7 +10,7 @@ import { createMetrics } from '../lib/metrics';
 import { loadSecretBox } from './secrets';
 import { startWorker } from './start-service';
 import { targetFromConfig } from './temporal-connection';
-import { installTemporalRuntime, WORKER_MALLOC_ENV } from './create-worker';
+import { installTemporalRuntime, missingMallocSettings, WORKER_MALLOC_ENV } from './create-worker';
 import { workflowBundleToLoad } from './workflow-bundle';
 import { freePort } from '../lib/free-port';
 import { serveMetrics } from './metrics-server';
@@ -33,8 +33,9 @@ runProcess(async (lifecycle) => {
   lifecycle.onStop(worker.stop);
   const metricsServer = await serveMetrics(metrics, config.api.host, config.workerMetricsPort, sdkMetricsAddress && `http://${sdkMetricsAddress}/metrics`);
   lifecycle.onStop(metricsServer.stop);
-  if (process.env.MALLOC_MMAP_THRESHOLD_ === undefined) {
-    logger.warn('MALLOC_MMAP_THRESHOLD_ is not set: each cached workflow holds ~300 KB of RSS instead of ~130 KB (npm run worker sets it; README "Quick start")', { suggested: WORKER_MALLOC_ENV });
+  const missingMalloc = missingMallocSettings(process.env);
+  if (missingMalloc.length > 0) {
+    logger.warn(`${missingMalloc.join(' and ')} not set: each cached workflow may hold ~300 KB of RSS instead of ~75 KB (npm run worker sets them; README "Quick start")`, { suggested: WORKER_MALLOC_ENV });
   }
   logger.info('worker running', {
     taskQueue: config.temporal.taskQueue,
