@@ -4,6 +4,7 @@
  * retries a call once after refreshing when the provider says the token expired anyway.
  */
 import type { Database } from '../db/client';
+import { Prisma } from '../generated/prisma/client';
 import { openCredentials, sealCredentials } from '../db/credentials';
 import type { SecretBox } from '../lib/crypto';
 import type { Metrics } from '../lib/metrics';
@@ -12,6 +13,7 @@ import type { ProviderRegistry } from '../providers/registry';
 import type { ProviderName } from '../model/calendar-event';
 import type { CalendarProvider, StoredCredentials } from '../providers/types';
 import { ConnectionGoneError } from './failures';
+import { ACCOUNT_CONTEXT_COLUMNS, type AccountContextRow } from './sync/account-context';
 
 /** Refresh tokens this long before they expire, so no call races the expiry. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -35,13 +37,16 @@ export interface ProviderSession {
   run<T>(call: (calendar: CalendarProvider) => Promise<T>, options?: { spendExpiringToken?: boolean }): Promise<T>;
   /** The stored provider cursor, read with the session when it was opened for a sync (`startSync`). */
   cursor?: string | null;
+  /** The sync rules' reads of the account, read with the session when it was opened for a sync. */
+  account?: AccountContextRow;
 }
 
 export interface OpenSessionOptions {
   /**
    * The session opens a sync: the webhooks' "sync requested" marker is cleared in the same statement
    * that reads the connection (a change made after it wakes another sync, see
-   * connections/notification-coalescer.ts), and the stored cursor comes along.
+   * connections/notification-coalescer.ts), and the stored cursor and the account's sync context
+   * come along.
    */
   startSync?: boolean;
 }
@@ -58,17 +63,19 @@ interface SessionRow {
   cursor: string | null;
 }
 
-function readSessionRow(db: Database, connectionId: string, startSync: boolean): Promise<SessionRow[]> {
-  return startSync
-    ? db.$queryRaw<SessionRow[]>`
-        WITH cleared AS (
-          UPDATE calendar_connections SET sync_requested_at = NULL WHERE id = ${connectionId}::uuid AND sync_requested_at IS NOT NULL
-        )
-        SELECT id, account_id, user_id, provider::text AS provider, status::text AS status, provider_email, encrypted_credentials, cursor
-        FROM calendar_connections WHERE id = ${connectionId}::uuid`
-    : db.$queryRaw<SessionRow[]>`
-        SELECT id, account_id, user_id, provider::text AS provider, status::text AS status, provider_email, encrypted_credentials, cursor
-        FROM calendar_connections WHERE id = ${connectionId}::uuid`;
+const SESSION_COLUMNS = Prisma.sql`c.id, c.account_id, c.user_id, c.provider::text AS provider, c.status::text AS status, c.provider_email, c.encrypted_credentials, c.cursor`;
+
+function readSessionRow(db: Database, connectionId: string): Promise<SessionRow[]> {
+  return db.$queryRaw<SessionRow[]>`SELECT ${SESSION_COLUMNS} FROM calendar_connections c WHERE c.id = ${connectionId}::uuid`;
+}
+
+function readSyncSessionRow(db: Database, connectionId: string): Promise<(SessionRow & AccountContextRow)[]> {
+  return db.$queryRaw<(SessionRow & AccountContextRow)[]>`
+    WITH cleared AS (
+      UPDATE calendar_connections SET sync_requested_at = NULL WHERE id = ${connectionId}::uuid AND sync_requested_at IS NOT NULL
+    )
+    SELECT ${SESSION_COLUMNS}, ${ACCOUNT_CONTEXT_COLUMNS}
+    FROM calendar_connections c JOIN accounts a ON a.id = c.account_id WHERE c.id = ${connectionId}::uuid`;
 }
 
 /** How a provider call ended, for the metric: a bounded set (throttles apart from other transient failures). */
@@ -106,7 +113,8 @@ export async function openProviderSession(
   options: OpenSessionOptions = {},
 ): Promise<ProviderSession> {
   const { db, secrets, providers } = deps;
-  const [row] = await readSessionRow(db, connectionId, options.startSync === true);
+  const [syncRow] = options.startSync ? await readSyncSessionRow(db, connectionId) : [];
+  const row = options.startSync ? syncRow : (await readSessionRow(db, connectionId))[0];
   if (!row || row.status === 'DISCONNECTED') throw new ConnectionGoneError(`connection ${connectionId} is gone or disconnected`);
   const provider = row.provider;
   let credentials = readCredentials(row.encrypted_credentials);
@@ -180,7 +188,7 @@ export async function openProviderSession(
 
   return {
     connection: { id: row.id, accountId: row.account_id, userId: row.user_id, provider, providerEmail: row.provider_email },
-    ...(options.startSync ? { cursor: row.cursor } : {}),
+    ...(syncRow ? { cursor: syncRow.cursor, account: syncRow } : {}),
     async run(call, options) {
       const client = options?.spendExpiringToken ? (calendarSpendingExpiring ??= calendarRefreshingAhead(0)) : calendar;
       try {

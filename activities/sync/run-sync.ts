@@ -6,7 +6,7 @@
  */
 import { ProviderError } from '../../providers/errors';
 import type { ProviderSession } from '../provider-session';
-import { loadAccountContext } from './account-context';
+import { accountContextOf, loadAccountContext } from './account-context';
 import { applyEvents, emptyTally, type ApplyDependencies, type Tally } from './apply-events';
 import { confirmRemovals } from './confirm-removals';
 import { listAllChanges } from './list-changes';
@@ -37,7 +37,10 @@ function syncWindow(settings: SyncSettings) {
 }
 
 async function prepare(deps: ApplyDependencies, session: ProviderSession, settings: SyncSettings) {
-  const account = await loadAccountContext(deps.db, session.connection.accountId, settings.blockedGuestDomains);
+  // A session opened for a sync read the account with the connection.
+  const account = session.account
+    ? accountContextOf(session.account, settings.blockedGuestDomains)
+    : await loadAccountContext(deps.db, session.connection.accountId, settings.blockedGuestDomains);
   return { account, connection: session.connection };
 }
 
