@@ -127,6 +127,17 @@ export function wakesEarly(state: CarriedState, schedule: Schedule, wakeAt: numb
   return syncBeforeWake(state, schedule, wakeAt) || state.disconnectRequested || state.channelRenewRequested || state.channelRecreateRequested;
 }
 
+/**
+ * With a lasting wake timer: the loop keeps the timer it armed in an earlier turn when that fires no
+ * later than the wake-up it needs now (it then wakes early once, finds nothing due and arms the later
+ * one), and arms a new one only when it must wake sooner. A change synced between two polls moves the
+ * next poll later, so it costs no timer command: keeping the timer saves a cancel and a start per
+ * change, where a turn woken early costs one workflow task per poll interval at most.
+ */
+export function keepsWakeTimer(armedAt: number | undefined, wakeAt: number): boolean {
+  return armedAt !== undefined && armedAt <= wakeAt;
+}
+
 export interface RunProgress {
   /** Turns of the loop finished in this run, counted from 0. */
   turn: number;

@@ -11,14 +11,17 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   makeContinueAsNewFunc,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -34,7 +37,7 @@ import {
 } from './connection-messages';
 import type { ConnectionStatus } from '../model/connection-status';
 import { FAILURE_TYPES } from '../model/failure-types';
-import { channelDue, msUntilNextDue, pollDue, reconcileDue, scheduleOf, shouldContinueAsNew, syncDue, wakesEarly } from './connection-schedule';
+import { channelDue, keepsWakeTimer, msUntilNextDue, pollDue, reconcileDue, scheduleOf, shouldContinueAsNew, syncDue, wakesEarly } from './connection-schedule';
 import {
   channelRequest,
   initialState,
@@ -136,11 +139,14 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   }
   /**
    * What a run does is decided once, as it starts (runs begun by older code keep their behaviour
-   * until they continue as new). One marker, `connection-run-v2`, stands for everything up to
-   * short runs: a new run records it alone instead of one marker per change, and runs begun before
-   * it check each of the patches it replaces, in their original order.
+   * until they continue as new). One marker stands for everything up to the latest change: each
+   * patch costs a run a marker and a search-attribute upsert, and runs are short. A new run records
+   * `connection-run-v3` alone (v2 and the lasting wake timer); runs begun before it check
+   * `connection-run-v2` (everything up to short runs), and runs begun before that each of the
+   * patches v2 replaces, in their original order.
    */
-  const currentRun = patched('connection-run-v2');
+  const runV3 = patched('connection-run-v3');
+  const currentRun = runV3 || patched('connection-run-v2');
   // A run continued as new already carries its search attributes (continueAsNew below passes them).
   if (!(currentRun && input.carried)) publishStatus();
 
@@ -150,6 +156,8 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
   const localSyncs = currentRun || patched('local-incremental-syncs');
   /** Runs begun before short runs existed keep the old length until they continue as new. */
   const shortRuns = currentRun || patched('short-runs');
+  /** Runs begun before v3 cancel and start their wait's timer on every change (connection-schedule.ts). */
+  const lastingWakeTimer = runV3;
   const schedule = scheduleOf(timings, spacedSyncs);
   /** Connecting (the initial sync and everything before it) is most of a first run's history. */
   let connectedInThisRun = false;
@@ -236,6 +244,22 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     }
   };
 
+  /** The timer the loop's wait ends on, armed in this turn or kept from an earlier one. */
+  let wakeTimer: { at: number; fired: boolean; scope: CancellationScope } | undefined;
+  const armWakeTimer = (wakeAt: number) => {
+    if (keepsWakeTimer(wakeTimer && !wakeTimer.fired ? wakeTimer.at : undefined, wakeAt)) return wakeTimer!;
+    if (wakeTimer && !wakeTimer.fired) wakeTimer.scope.cancel();
+    const timer = { at: wakeAt, fired: false, scope: new CancellationScope() };
+    timer.scope.run(() => sleep(wakeAt - now())).then(
+      () => void (timer.fired = true),
+      // Cancelled: replaced by an earlier timer, nothing waits on it any more.
+      (error: unknown) => {
+        if (!isCancellation(error)) throw error;
+      },
+    );
+    return (wakeTimer = timer);
+  };
+
   for (let turn = 0; ; turn++) {
     if (state.disconnectRequested) {
       // Channels a dead grant keeps alive stay refused by the webhooks until they expire.
@@ -277,7 +301,12 @@ export async function connectionWorkflow(input: ConnectionWorkflowInput): Promis
     }
     const wakeAt = now() + msUntilNextDue(state, schedule, now());
     // A sync asked for during this wait wakes the loop if its spacing ends before the planned wake-up.
-    await condition(() => wakesEarly(state, schedule, wakeAt), wakeAt - now());
+    if (lastingWakeTimer) {
+      const timer = armWakeTimer(wakeAt);
+      await condition(() => timer.fired || wakesEarly(state, schedule, wakeAt));
+    } else {
+      await condition(() => wakesEarly(state, schedule, wakeAt), wakeAt - now());
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import {
   MAX_TURNS_PER_RUN,
   SHORT_RUN_TURNS,
   channelDue,
+  keepsWakeTimer,
   msUntilNextDue,
   pollDue,
   pollPeriod,
@@ -214,6 +215,19 @@ describe('the next wake-up', () => {
 
   it('is cut short by a disconnect', () => {
     expect(wakesEarly(withDisconnectRequested(connected()), schedule, T0 + HOUR)).toBe(true);
+  });
+
+  it("keeps the timer an earlier turn armed across a change's sync, and arms a new one only to wake sooner", () => {
+    const beforeChange = connected({ lastSyncAttemptAt: T0 });
+    const armedAt = T0 + msUntilNextDue(beforeChange, schedule, T0);
+    // A change synced ten minutes later moves the poll ten minutes on: the armed timer fires first.
+    const synced = withSyncRecorded(startSync(changed(beforeChange), T0 + 10 * MINUTE).state, iso(T0 + 10 * MINUTE), T0 + 10 * MINUTE);
+    const wakeAt = T0 + 10 * MINUTE + msUntilNextDue(synced, schedule, T0 + 10 * MINUTE);
+    expect(wakeAt).toBeGreaterThan(armedAt);
+    expect(keepsWakeTimer(armedAt, wakeAt)).toBe(true);
+    // A channel that must be renewed before the armed timer fires needs a timer of its own.
+    expect(keepsWakeTimer(armedAt, armedAt - MINUTE)).toBe(false);
+    expect(keepsWakeTimer(undefined, wakeAt)).toBe(false);
   });
 });
 
