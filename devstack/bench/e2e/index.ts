@@ -62,7 +62,7 @@ export function settingsFromEnv(): EndToEndSettings {
     burst: numberFromEnv('BENCH_BURST', 50),
     fullSyncEvents: numberFromEnv('BENCH_FULL_SYNC_EVENTS', 10_000),
     fullSyncTimeoutS: numberFromEnv('BENCH_FULL_SYNC_TIMEOUT', 120),
-    cpuChanges: numberFromEnv('BENCH_CPU_CHANGES', 50),
+    cpuChanges: numberFromEnv('BENCH_CPU_CHANGES', 200),
     rates,
     rateSeconds: numberFromEnv('BENCH_RATE_SECONDS', 10),
   };
