@@ -246,7 +246,7 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
             target: cpuTarget,
             // A partial total can show a miss, not a met target.
             status: total > CPU_LIMIT_MS ? 'MISSED' : missing.length ? 'n/a' : 'met',
-            note: missing.length ? `without ${missing.join(' and ')} (not measurable here)` : undefined,
+            note: `${missing.length ? `without ${missing.join(' and ')} (not measurable here); ` : ''}by window of ${cpu.windowsMs.length > 1 ? `${Math.round(cpu.changes / cpu.windowsMs.length)} changes: ${cpu.windowsMs.join(' / ')} ms` : 'the whole run'}`,
           },
         ];
       },

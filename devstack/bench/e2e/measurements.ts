@@ -228,6 +228,8 @@ export async function idleWorkerRss(stack: Stack): Promise<{ kb: number; firstKb
 }
 
 type ProcessGroup = 'worker' | 'api' | 'temporal' | 'postgres' | 'bench' | 'probe';
+/** The processes the total counts: the service's, not the load generator's. */
+const SERVICE_GROUPS: ProcessGroup[] = ['worker', 'api', 'temporal', 'postgres'];
 const IDLE_WINDOW_MS = 4000;
 
 export interface CpuPerChange {
@@ -243,7 +245,14 @@ export interface CpuPerChange {
   lost: number;
   /** Workflow tasks that found their workflow evicted and replayed it (the SDK core's sticky cache misses); undefined: unreadable. */
   replays: number | undefined;
+  /**
+   * The service's net CPU ms per change (the total's processes) in each consecutive window of
+   * CPU_WINDOW_CHANGES changes: whether a run's figure is one level throughout or a shift within it.
+   */
+  windowsMs: number[];
 }
+
+const CPU_WINDOW_CHANGES = 50;
 
 /**
  * A counter's value summed over its labels from the worker's /metrics (0 before its first count: the
@@ -297,14 +306,18 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   const missesBefore = await workerCounter(stack, STICKY_CACHE_MISSES);
   const busyStart = sample();
   const busyStarted = performance.now();
+  const windowEnds: { at: number; cpu: ReturnType<typeof sample>; changes: number }[] = [];
   let lost = 0;
   for (let i = 0; i < count; i++) {
     const result = await probe.change(await probe.pickUser(users));
     if (result.latencyMs === undefined) lost += 1;
+    if ((i + 1) % CPU_WINDOW_CHANGES === 0 && i + 1 < count) windowEnds.push({ at: performance.now(), cpu: sample(), changes: i + 1 });
   }
   await sleep(500); // the sync's own tail: cursor, workflow task
   const busySeconds = (performance.now() - busyStarted) / 1000;
-  const busy = spent(busyStart, sample());
+  const busyEnd = sample();
+  windowEnds.push({ at: performance.now(), cpu: busyEnd, changes: count });
+  const busy = spent(busyStart, busyEnd);
   const missesAfter = await workerCounter(stack, STICKY_CACHE_MISSES);
   const replays = missesBefore === undefined || missesAfter === undefined ? undefined : missesAfter - missesBefore;
   const idleAfter = await idleWindow();
@@ -321,7 +334,14 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
     idleMsPerSecond[name] = idleRate === undefined ? undefined : round(idleRate);
     perChangeMs[name] = busyMs === undefined || idleRate === undefined ? undefined : round((busyMs - idleRate * busySeconds) / count);
   }
-  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost, replays };
+  const windowsMs = windowEnds.map((end, i) => {
+    const start = i === 0 ? { at: busyStarted, cpu: busyStart, changes: 0 } : windowEnds[i - 1]!;
+    const used = spent(start.cpu, end.cpu);
+    const seconds = (end.at - start.at) / 1000;
+    const net = SERVICE_GROUPS.reduce((sum, name) => sum + (used.get(name) ?? 0) - (idleMsPerSecond[name] ?? 0) * seconds, 0);
+    return round(net / (end.changes - start.changes));
+  });
+  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost, replays, windowsMs };
 }
 
 export interface RateStep extends Percentiles {
