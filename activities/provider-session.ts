@@ -13,7 +13,7 @@ import type { ProviderRegistry } from '../providers/registry';
 import type { ProviderName } from '../model/calendar-event';
 import type { CalendarProvider, StoredCredentials } from '../providers/types';
 import { ConnectionGoneError } from './failures';
-import { ACCOUNT_CONTEXT_COLUMNS, type AccountContextRow } from './sync/account-context';
+import { ACCOUNT_CONTEXT_COLUMNS, accountContextColumnsOf, type AccountContextRow } from './sync/account-context';
 
 /** Refresh tokens this long before they expire, so no call races the expiry. */
 const REFRESH_MARGIN_MS = 5 * 60_000;
@@ -188,7 +188,7 @@ export async function openProviderSession(
 
   return {
     connection: { id: row.id, accountId: row.account_id, userId: row.user_id, provider, providerEmail: row.provider_email },
-    ...(syncRow ? { cursor: syncRow.cursor, account: syncRow } : {}),
+    ...(syncRow ? { cursor: syncRow.cursor, account: accountContextColumnsOf(syncRow) } : {}),
     async run(call, options) {
       const client = options?.spendExpiringToken ? (calendarSpendingExpiring ??= calendarRefreshingAhead(0)) : calendar;
       try {

@@ -1,7 +1,6 @@
 /**
- * What the sync rules need to know about the account, loaded once per sync activity in one
- * statement, the one that opens the sync's session (every sync reads it, so every one-event change
- * does): its own
+ * What the sync rules need to know about the account, read once per sync activity by the statement
+ * that opens the sync's session (every sync reads it, so every one-event change does): its own
  * domains (portal domains and its users' connected mail domains), its users' addresses, the
  * product's blocked domains and the account's exclusion list (SPEC §4.4).
  */
@@ -36,6 +35,12 @@ export const ACCOUNT_CONTEXT_COLUMNS = Prisma.sql`a.domains,
   ARRAY(SELECT ac.provider_email FROM calendar_connections ac WHERE ac.account_id = a.id) AS provider_emails,
   ARRAY(SELECT e.value FROM account_exclusions e WHERE e.account_id = a.id AND e.kind = 'EMAIL') AS excluded_emails,
   ARRAY(SELECT e.value FROM account_exclusions e WHERE e.account_id = a.id AND e.kind = 'DOMAIN') AS excluded_domains`;
+
+/** The account's columns of a wider row (the session's also holds the sealed credentials, which stay out of it). */
+export function accountContextColumnsOf(row: AccountContextRow): AccountContextRow {
+  const { domains, user_emails, provider_emails, excluded_emails, excluded_domains } = row;
+  return { domains, user_emails, provider_emails, excluded_emails, excluded_domains };
+}
 
 export async function loadAccountContext(db: Database, accountId: string, blockedDomains: string[]): Promise<AccountContext> {
   const [row] = await db.$queryRaw<AccountContextRow[]>`SELECT ${ACCOUNT_CONTEXT_COLUMNS} FROM accounts a WHERE a.id = ${accountId}::uuid`;
