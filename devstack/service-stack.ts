@@ -280,7 +280,7 @@ export async function startStack(log: (line: string) => void, options: StackOpti
     };
     const api = spawnService('api', 'service/api-process.ts', env, logDir);
     cleanup.add(() => stopService(api), api.pid);
-    // The worker runs with the malloc settings it is deployed with (`npm run worker`); ours or the caller's environment may override them.
+    // The worker runs with the malloc settings it is deployed with (`npm run worker`), unless this process's environment or `options.env` sets its own.
     const workerEnv = { ...workerMallocEnv(process.env), ...env };
     let worker = spawnService('worker', 'service/worker-process.ts', workerEnv, logDir);
     // Through `worker`: a restarted worker is the one stopped.
