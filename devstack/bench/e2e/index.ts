@@ -121,12 +121,15 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
     });
     const probe = new ChangeProbe(stack);
     const rss: Record<number, number> = {};
+    const youngMb: Record<number, number | undefined> = {};
     const latencies: { size: number; run: LatencyRun }[] = [];
     let floor: Floor | undefined;
 
     const settledRss = async (size: number) => {
-      const { kb, firstKb, waitedSeconds } = await idleWorkerRss(stack);
-      log(`  worker RSS at ${size} idle connections: ${Math.round(kb / 1024)} MB (${Math.round(firstKb / 1024)} MB once quiet, settled over ${waitedSeconds} s)`);
+      const { kb, firstKb, waitedSeconds, youngGenerationMb } = await idleWorkerRss(stack);
+      const young = youngGenerationMb === undefined ? '' : `; the main thread's young generation ${youngGenerationMb} MB`;
+      log(`  worker RSS at ${size} idle connections: ${Math.round(kb / 1024)} MB (${Math.round(firstKb / 1024)} MB once quiet, settled over ${waitedSeconds} s${young})`);
+      youngMb[size] = youngGenerationMb;
       return kb;
     };
 
@@ -198,8 +201,9 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
       measured: [0, ...sizes].map((size) => (rss[size] !== undefined ? `${Math.round(rss[size]! / 1024)}` : 'n/a')).join(' / ') + ' MB',
       target: 'reported',
       status: 'info',
-      data: rss,
+      data: { rssKb: rss, youngGenerationMb: youngMb },
     });
+    const youngMbAt = (size: number) => youngMb[size] ?? '?';
     const perConnectionName = `worker RSS per idle connection (${settings.smallConnections} → ${settings.connections})`;
     if (small !== undefined && large !== undefined && sizes.length === 2) {
       const perConnection = (large - small) / (settings.connections - settings.smallConnections);
@@ -209,7 +213,7 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
         target: `≤ ${RSS_PER_CONNECTION_LIMIT_KB} KB`,
         // Less RSS at more connections measures nothing: the smaller size's heap was not given back yet.
         status: perConnection < 0 ? 'n/a' : status(perConnection <= RSS_PER_CONNECTION_LIMIT_KB),
-        note: `${perConnection < 0 ? `the RSS at ${settings.smallConnections} connections still held heap grown while connecting; ` : ''}VmRSS once the worker is idle and its RSS has stopped falling for 45 s; whether V8 gives back the heap it grew while connecting varies, so the figure moves between runs of the same code (README, "Benchmarks")`,
+        note: `${perConnection < 0 ? `the RSS at ${settings.smallConnections} connections still held heap grown while connecting; ` : ''}VmRSS once the worker is idle and its RSS has stopped falling for 45 s; the main thread's young generation ${youngMbAt(settings.smallConnections)} → ${youngMbAt(settings.connections)} MB (V8 shrinks it, and the workflow thread's, only some while after a full GC, so the figure moves between runs of the same code: README, "Benchmarks")`,
       });
     } else {
       figures.push(notMeasured(perConnectionName, `≤ ${RSS_PER_CONNECTION_LIMIT_KB} KB`, 'needs the worker RSS at both sizes'));
@@ -246,7 +250,7 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
             target: cpuTarget,
             // A partial total can show a miss, not a met target.
             status: total > CPU_LIMIT_MS ? 'MISSED' : missing.length ? 'n/a' : 'met',
-            note: `${missing.length ? `without ${missing.join(' and ')} (not measurable here); ` : ''}by window of ${cpu.windowsMs.length > 1 ? `${Math.round(cpu.changes / cpu.windowsMs.length)} changes: ${cpu.windowsMs.join(' / ')} ms` : 'the whole run'}`,
+            note: `${missing.length ? `without ${missing.join(' and ')} (not measurable here); ` : ''}by window of ${cpu.windowsMs.length > 1 ? `${Math.round(cpu.changes / cpu.windowsMs.length)} changes: ${cpu.windowsMs.join(' / ')} ms` : 'the whole run'}; the machine's speed meanwhile, as CPU ms of a fixed piece of work: ${cpu.referenceMs.join(' / ')}`,
           },
         ];
       },

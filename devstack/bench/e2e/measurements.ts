@@ -2,6 +2,7 @@
  * The end-to-end figures, each measured on the running stack: notification → timeline latency, its
  * floor, list calls per burst, a full sync, worker memory, CPU per change and the sustained rate.
  */
+import { createHash } from 'node:crypto';
 import { createAccount } from '../../../crm/accounts';
 import { createProviderRegistry } from '../../../providers/create-registry';
 import type { ProviderName } from '../../../model/calendar-event';
@@ -201,9 +202,11 @@ const RSS_SAMPLE_MS = 2000;
  * no connection, 464 → 392 MB at 1,000), or not at all (484 MB flat for a minute at 1,000 in
  * another run). Read any earlier and the figure is mostly that transient. Waits for three quiet
  * seconds in a row (at most a minute), then until the RSS has not fallen for 45 s (at most 3
- * minutes), and takes the median of the last samples, in KB.
+ * minutes), and takes the median of the last samples, in KB. Much of that transient is V8's young
+ * generation (seen here at 32 MB or 1 MB on the main thread at the same size; the workflow thread has
+ * its own), which V8 shrinks only some while after a full GC: the main thread's is read with the RSS.
  */
-export async function idleWorkerRss(stack: Stack): Promise<{ kb: number; firstKb: number; waitedSeconds: number }> {
+export async function idleWorkerRss(stack: Stack): Promise<{ kb: number; firstKb: number; waitedSeconds: number; youngGenerationMb?: number }> {
   const quietDeadline = Date.now() + QUIET_WAIT_LIMIT_MS;
   for (let quiet = 0; quiet < 3 && Date.now() < quietDeadline; ) {
     const before = sampleCpu([stack.worker.pid]);
@@ -224,7 +227,13 @@ export async function idleWorkerRss(stack: Stack): Promise<{ kb: number; firstKb
     await sleep(RSS_SAMPLE_MS);
   }
   const settled = samples.slice(-5).sort((a, b) => a - b);
-  return { kb: settled[Math.floor(settled.length / 2)]!, firstKb: samples[0]!, waitedSeconds: Math.round((Date.now() - settleStarted) / 1000) };
+  const youngBytes = await workerMetric(stack, 'nodejs_heap_space_size_total_bytes', 'space="new"');
+  return {
+    kb: settled[Math.floor(settled.length / 2)]!,
+    firstKb: samples[0]!,
+    waitedSeconds: Math.round((Date.now() - settleStarted) / 1000),
+    youngGenerationMb: youngBytes === undefined ? undefined : Math.round(youngBytes / 2 ** 20),
+  };
 }
 
 type ProcessGroup = 'worker' | 'api' | 'temporal' | 'postgres' | 'bench' | 'probe';
@@ -250,20 +259,49 @@ export interface CpuPerChange {
    * CPU_WINDOW_CHANGES changes: whether a run's figure is one level throughout or a shift within it.
    */
   windowsMs: number[];
+  /** The same windows for each process (the load generator's too): which one a shift within a run came from. */
+  windowsByProcessMs: Partial<Record<ProcessGroup, number[]>>;
+  /** referenceWorkMs() as the changes began and at the end of each window: the machine's speed meanwhile. */
+  referenceMs: number[];
+}
+
+/**
+ * CPU ms this process takes for a fixed piece of work that allocates nothing (hashing a buffer, an
+ * integer loop): the machine's speed at that moment. A shared host's cores slow down when its
+ * neighbours are busy, and every process's CPU per change with them; this tells such a run from a
+ * regression. The quickest of three tries, as a try can be interrupted.
+ */
+const REFERENCE_BUFFER = Buffer.alloc(8 << 20, 7);
+/** Where the loop's result goes, so that the compiler cannot drop the loop. */
+let referenceSink = 0;
+function referenceWorkMs(): number {
+  const tries = Array.from({ length: 3 }, () => {
+    const before = process.cpuUsage();
+    createHash('sha256').update(REFERENCE_BUFFER).digest();
+    let x = 1;
+    for (let i = 0; i < 20_000_000; i++) x = (x ^ (x << 13) ^ (x >>> 7)) | 0;
+    referenceSink ^= x;
+    const used = process.cpuUsage(before);
+    return (used.user + used.system) / 1000;
+  });
+  return Math.round(Math.min(...tries) * 10) / 10;
 }
 
 const CPU_WINDOW_CHANGES = 50;
 
 /**
- * A counter's value summed over its labels from the worker's /metrics (0 before its first count: the
- * SDK core lists a counter only once it has counted), or undefined when /metrics cannot be read.
+ * A metric's value summed over the series whose labels include `label` (all of them when absent) from
+ * the worker's /metrics: 0 before a counter's first count (the SDK core lists a counter only once it
+ * has counted), undefined when /metrics cannot be read.
  */
-async function workerCounter(stack: Stack, name: string): Promise<number | undefined> {
+async function workerMetric(stack: Stack, name: string, label?: string): Promise<number | undefined> {
   try {
     const response = await fetch(stack.workerMetricsUrl);
     if (!response.ok) return undefined;
     const text = await response.text();
-    return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
+    return [...text.matchAll(new RegExp(`^${name}(?:\\{([^}]*)\\})?\\s+(\\S+)$`, 'gm'))]
+      .filter((match) => label === undefined || (match[1] ?? '').split(',').includes(label))
+      .reduce((sum, match) => sum + Number(match[2]), 0);
   } catch {
     return undefined;
   }
@@ -303,7 +341,8 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
 
   await sleep(USER_REST_MS);
   const idleBefore = await idleWindow();
-  const missesBefore = await workerCounter(stack, STICKY_CACHE_MISSES);
+  const missesBefore = await workerMetric(stack, STICKY_CACHE_MISSES);
+  const referenceMs = [referenceWorkMs()];
   const busyStart = sample();
   const busyStarted = performance.now();
   const windowEnds: { at: number; cpu: ReturnType<typeof sample>; changes: number }[] = [];
@@ -311,14 +350,18 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   for (let i = 0; i < count; i++) {
     const result = await probe.change(await probe.pickUser(users));
     if (result.latencyMs === undefined) lost += 1;
-    if ((i + 1) % CPU_WINDOW_CHANGES === 0 && i + 1 < count) windowEnds.push({ at: performance.now(), cpu: sample(), changes: i + 1 });
+    if ((i + 1) % CPU_WINDOW_CHANGES === 0 && i + 1 < count) {
+      windowEnds.push({ at: performance.now(), cpu: sample(), changes: i + 1 });
+      referenceMs.push(referenceWorkMs());
+    }
   }
   await sleep(500); // the sync's own tail: cursor, workflow task
   const busySeconds = (performance.now() - busyStarted) / 1000;
   const busyEnd = sample();
   windowEnds.push({ at: performance.now(), cpu: busyEnd, changes: count });
   const busy = spent(busyStart, busyEnd);
-  const missesAfter = await workerCounter(stack, STICKY_CACHE_MISSES);
+  referenceMs.push(referenceWorkMs());
+  const missesAfter = await workerMetric(stack, STICKY_CACHE_MISSES);
   const replays = missesBefore === undefined || missesAfter === undefined ? undefined : missesAfter - missesBefore;
   const idleAfter = await idleWindow();
   assertRunning(stack);
@@ -334,14 +377,17 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
     idleMsPerSecond[name] = idleRate === undefined ? undefined : round(idleRate);
     perChangeMs[name] = busyMs === undefined || idleRate === undefined ? undefined : round((busyMs - idleRate * busySeconds) / count);
   }
+  const windowsByProcessMs: CpuPerChange['windowsByProcessMs'] = {};
   const windowsMs = windowEnds.map((end, i) => {
     const start = i === 0 ? { at: busyStarted, cpu: busyStart, changes: 0 } : windowEnds[i - 1]!;
     const used = spent(start.cpu, end.cpu);
     const seconds = (end.at - start.at) / 1000;
-    const net = SERVICE_GROUPS.reduce((sum, name) => sum + (used.get(name) ?? 0) - (idleMsPerSecond[name] ?? 0) * seconds, 0);
-    return round(net / (end.changes - start.changes));
+    const changes = end.changes - start.changes;
+    const net = (name: ProcessGroup) => (used.get(name) ?? 0) - (idleMsPerSecond[name] ?? 0) * seconds;
+    for (const [name, cpu] of used) if (cpu !== undefined) (windowsByProcessMs[name] ??= []).push(round(net(name) / changes));
+    return round(SERVICE_GROUPS.reduce((sum, name) => sum + net(name), 0) / changes);
   });
-  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost, replays, windowsMs };
+  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost, replays, windowsMs, windowsByProcessMs, referenceMs };
 }
 
 export interface RateStep extends Percentiles {
