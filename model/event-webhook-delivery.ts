@@ -4,6 +4,11 @@
  * worker that starts the dispatcher.
  */
 
+const ACTIVITY_TASK_QUEUE_SUFFIX = '-event-webhooks';
+/** The deliveries' activity-only task queue beside a worker's task queue. */
+export const deliveryTaskQueueOf = (taskQueue: string) => `${taskQueue}${ACTIVITY_TASK_QUEUE_SUFFIX}`;
+export const isDeliveryTaskQueue = (taskQueue: string) => taskQueue.endsWith(ACTIVITY_TASK_QUEUE_SUFFIX);
+
 /** One dispatcher per task queue: it moves new outbox events to the endpoints' deliveries. */
 export const dispatcherWorkflowId = (taskQueue: string) => `event-webhook-dispatcher-${taskQueue}`;
 export const endpointWorkflowId = (endpointId: string) => `event-webhook-endpoint-${endpointId}`;

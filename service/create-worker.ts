@@ -2,9 +2,10 @@
  * The Temporal worker: the connection and scheduling workflows plus their activities, on one task
  * queue. Workers are stateless and scale horizontally.
  */
-import { DefaultLogger, Runtime, Worker, type LogLevel, type NativeConnection } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker, type LogLevel, type LogMetadata, type NativeConnection } from '@temporalio/worker';
 import type { WorkflowBundleOption } from '@temporalio/worker';
 import v8 from 'node:v8';
+import { isDeliveryTaskQueue } from '../model/event-webhook-delivery';
 
 export interface WorkerOptions {
   connection: NativeConnection;
@@ -72,6 +73,21 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
  *   latencies, sticky cache) there in Prometheus' format, for the worker's /metrics to include;
  * - with `workflowStackTraces: false`, no stack traces in workflow code (TEMPORAL_WORKFLOW_STACK_TRACES).
  */
+/** What the SDK warns as an activity-only worker starts. */
+export const NO_WORKFLOWS_WARNING = 'No workflows registered, not polling for workflow tasks';
+
+/**
+ * The SDK's logger, less that warning for the event webhooks' worker: activity-only by design, so a
+ * warning at every start would only teach an operator to skip warnings. Any other worker without
+ * workflows is misconfigured, and still warns.
+ */
+export class SdkLogger extends DefaultLogger {
+  override log(level: LogLevel, message: string, meta?: LogMetadata): void {
+    if (message === NO_WORKFLOWS_WARNING && typeof meta?.taskQueue === 'string' && isDeliveryTaskQueue(meta.taskQueue)) return;
+    super.log(level, message, meta);
+  }
+}
+
 export function installTemporalRuntime(
   level: 'debug' | 'info' | 'warn' | 'error' | 'silent',
   options: { sdkMetricsAddress?: string; workflowStackTraces?: boolean } = {},
@@ -79,7 +95,7 @@ export function installTemporalRuntime(
   // The SDK's INFO is worker life-cycle and bundling chatter: shown only when debugging.
   const sdkLevel: LogLevel = level === 'debug' ? 'INFO' : level === 'info' || level === 'warn' ? 'WARN' : 'ERROR';
   Runtime.install({
-    logger: new DefaultLogger(sdkLevel),
+    logger: new SdkLogger(sdkLevel),
     ...(options.sdkMetricsAddress
       ? { telemetryOptions: { metrics: { prometheus: { bindAddress: options.sdkMetricsAddress, countersTotalSuffix: true, unitSuffix: true, useSecondsForDurations: true } } } }
       : {}),

@@ -13,7 +13,7 @@ import type { Logger } from '../lib/logger';
 import { createEventWebhookActivities } from '../activities/event-webhooks';
 import { connectClient, type TemporalTarget } from './temporal-connection';
 import type { eventWebhookDispatcherWorkflow } from '../workflows/event-webhooks';
-import { dispatcherWorkflowId } from '../model/event-webhook-delivery';
+import { deliveryTaskQueueOf, dispatcherWorkflowId } from '../model/event-webhook-delivery';
 
 export interface EventWebhookWorkerDependencies {
   config: Config;
@@ -23,7 +23,7 @@ export interface EventWebhookWorkerDependencies {
   temporal: TemporalTarget;
 }
 
-export const eventWebhookTaskQueue = (config: Config) => `${config.temporal.taskQueue}-event-webhooks`;
+export const eventWebhookTaskQueue = (config: Config) => deliveryTaskQueueOf(config.temporal.taskQueue);
 
 export async function startEventWebhookWorker(deps: EventWebhookWorkerDependencies, connection: NativeConnection): Promise<{ stop(): Promise<void> } | undefined> {
   const { config } = deps;
