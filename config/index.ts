@@ -66,7 +66,7 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('calendar-sync'),
   TEMPORAL_CLI_PATH: optionalString,
   TEMPORAL_WORKFLOW_BUNDLE: optionalString,
-  // Every connection of a worker cached up to 2,000 (~260 MB at ~130 KB each): a change round robin
+  // Every connection of a worker cached up to 2,000 (~100 MB at ~50 KB each): a change round robin
   // over more connections than the cache holds misses it every time and replays (README "Benchmarks").
   TEMPORAL_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1).default(2000),
   // Stack traces in workflow code cost ~40 KB per cached workflow (V8 keeps each pending promise's

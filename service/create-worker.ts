@@ -15,7 +15,7 @@ export interface WorkerOptions {
   /** A prebuilt bundle (tests build one per run); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundleOption;
   /**
-   * Workflows kept in memory between tasks (TEMPORAL_MAX_CACHED_WORKFLOWS), ~130 KB of RSS each; an
+   * Workflows kept in memory between tasks (TEMPORAL_MAX_CACHED_WORKFLOWS), ~50 KB of RSS each; an
    * evicted connection replays its (short, continued-as-new) history when it next wakes, which costs
    * more CPU than the whole change otherwise does.
    */
