@@ -230,6 +230,8 @@ export async function runEndToEnd(settings: EndToEndSettings, log: (line: string
       async () => {
         if (connected.length === 0) throw new Error('no connected user');
         const cpu = await measureCpuPerChange(stack, probe, connected, settings.cpuChanges);
+        const idle = (name: 'worker' | 'api' | 'temporal' | 'postgres') => `${name} ${cpu.idleWindowsMsPerSecond.before[name] ?? 'n/a'} / ${cpu.idleWindowsMsPerSecond.after[name] ?? 'n/a'}`;
+        log(`  quiet after ${cpu.quietWaitSeconds} s; idle CPU ms/s before / after the changes: ${(['worker', 'api', 'temporal', 'postgres'] as const).map(idle).join(', ')}`);
         const { worker, api, temporal, postgres, bench, probe: probeBackend } = cpu.perChangeMs;
         const service = { worker, API: api, Temporal: temporal, PostgreSQL: postgres };
         const total = Object.values(service).reduce<number>((sum, value) => sum + (value ?? 0), 0);

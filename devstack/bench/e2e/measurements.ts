@@ -240,6 +240,9 @@ type ProcessGroup = 'worker' | 'api' | 'temporal' | 'postgres' | 'bench' | 'prob
 /** The processes the total counts: the service's, not the load generator's. */
 const SERVICE_GROUPS: ProcessGroup[] = ['worker', 'api', 'temporal', 'postgres'];
 const IDLE_WINDOW_MS = 4000;
+/** The service is quiet once a second passes with less than this much CPU (ms) spent by all of it (idle: 40-75). */
+const SERVICE_QUIET_MS_PER_SECOND = 150;
+const SERVICE_QUIET_LIMIT_MS = 30_000;
 
 export interface CpuPerChange {
   changes: number;
@@ -249,7 +252,11 @@ export interface CpuPerChange {
    * counted in the total. undefined: not measurable here.
    */
   perChangeMs: Record<ProcessGroup, number | undefined>;
+  /** The quieter of the idle windows before and after the changes, which are kept too. */
   idleMsPerSecond: Record<ProcessGroup, number | undefined>;
+  idleWindowsMsPerSecond: { before: Partial<Record<ProcessGroup, number>>; after: Partial<Record<ProcessGroup, number>> };
+  /** How long the service took to go quiet after the phase before, three quiet seconds included. */
+  quietWaitSeconds: number;
   postgresNote: string;
   lost: number;
   /** Workflow tasks that found their workflow evicted and replayed it (the SDK core's sticky cache misses); undefined: unreadable. */
@@ -340,6 +347,15 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   };
 
   await sleep(USER_REST_MS);
+  // What the phase before left running (its syncs' tail, a GC, a server's catching up) is not this phase's cost.
+  const quietWaitStarted = performance.now();
+  for (let quiet = 0; quiet < 3 && performance.now() - quietWaitStarted < SERVICE_QUIET_LIMIT_MS; ) {
+    const before = sample();
+    await sleep(1000);
+    const used = spent(before, sample());
+    quiet = SERVICE_GROUPS.reduce((sum, name) => sum + (used.get(name) ?? 0), 0) < SERVICE_QUIET_MS_PER_SECOND ? quiet + 1 : 0;
+  }
+  const quietWaitSeconds = Math.round((performance.now() - quietWaitStarted) / 1000);
   const idleBefore = await idleWindow();
   const missesBefore = await workerMetric(stack, STICKY_CACHE_MISSES);
   const referenceMs = [referenceWorkMs()];
@@ -367,6 +383,9 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
   assertRunning(stack);
 
   const round = (value: number) => Math.round(value * 10) / 10;
+  const ratesOf = (window: typeof idleBefore) =>
+    Object.fromEntries([...window.cpu].flatMap(([name, cpu]) => (cpu === undefined ? [] : [[name, round(cpu / window.seconds)]])));
+  const idleWindowsMsPerSecond = { before: ratesOf(idleBefore), after: ratesOf(idleAfter) };
   const perChangeMs = {} as CpuPerChange['perChangeMs'];
   const idleMsPerSecond = {} as CpuPerChange['idleMsPerSecond'];
   for (const [name, busyMs] of busy) {
@@ -387,7 +406,7 @@ export async function measureCpuPerChange(stack: Stack, probe: ChangeProbe, user
     for (const [name, cpu] of used) if (cpu !== undefined) (windowsByProcessMs[name] ??= []).push(round(net(name) / changes));
     return round(SERVICE_GROUPS.reduce((sum, name) => sum + net(name), 0) / changes);
   });
-  return { changes: count, perChangeMs, idleMsPerSecond, postgresNote, lost, replays, windowsMs, windowsByProcessMs, referenceMs };
+  return { changes: count, perChangeMs, idleMsPerSecond, idleWindowsMsPerSecond, quietWaitSeconds, postgresNote, lost, replays, windowsMs, windowsByProcessMs, referenceMs };
 }
 
 export interface RateStep extends Percentiles {
